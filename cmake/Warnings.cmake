@@ -1,0 +1,10 @@
+# orderly_warnings: an interface target every Orderly target links, so the
+# warning set lives in one place.
+add_library(orderly_warnings INTERFACE)
+target_compile_options(orderly_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
+  -Wformat=2)
+if(ORDERLY_WERROR)
+  target_compile_options(orderly_warnings INTERFACE -Werror)
+endif()

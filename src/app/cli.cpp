@@ -1,0 +1,105 @@
+#include "app/cli.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/serve.hpp"
+#include "app/version.hpp"
+#include "core/config.hpp"
+
+extern char** environ;
+
+namespace orderly::app {
+namespace {
+
+constexpr int kUsageError = 2;
+
+// The flags every mode shares; each is validated by the configuration loader,
+// so a flag, an environment variable and a file key fail the same way.
+struct ConfigFlags {
+  std::string file;
+  std::string listen;
+  std::string ops_listen;
+  std::string data_dir;
+  std::string threads;
+  std::string log_level;
+  std::vector<std::string> sets;
+};
+
+void add_config_flags(CLI::App& command, ConfigFlags& flags) {
+  command.add_option("-c,--config", flags.file, "YAML configuration file (also ORDERLY_CONFIG)");
+  command.add_option("--listen", flags.listen, "Public HTTP listener HOST:PORT (default 0.0.0.0:8080)");
+  command.add_option("--ops-listen", flags.ops_listen, "Operations listener HOST:PORT (default 127.0.0.1:9090)");
+  command.add_option("--data-dir", flags.data_dir, "Folder for embedded-mode data (default ./data)");
+  command.add_option("--threads", flags.threads, "Event loops, 0 for one per core (default 0)");
+  command.add_option("--log-level", flags.log_level, "debug, info, warn or error (default info)");
+  command.add_option("-s,--set", flags.sets, "Any setting as KEY=VALUE, e.g. --set http.idle_timeout=30s")
+      ->take_all();
+}
+
+core::Config load(const ConfigFlags& flags) {
+  std::optional<std::string> file;
+  if (!flags.file.empty()) {
+    file = flags.file;
+  } else if (const char* from_environment = std::getenv("ORDERLY_CONFIG"); from_environment && *from_environment) {
+    file = from_environment;
+  }
+  std::vector<core::ConfigOverride> overrides;
+  const auto flag = [&](const std::string& value, const char* key, const char* name) {
+    if (!value.empty()) overrides.push_back({key, value, std::string("flag ") + name});
+  };
+  flag(flags.listen, "listen", "--listen");
+  flag(flags.ops_listen, "ops_listen", "--ops-listen");
+  flag(flags.data_dir, "data_dir", "--data-dir");
+  flag(flags.threads, "threads", "--threads");
+  flag(flags.log_level, "log.level", "--log-level");
+  for (const auto& set : flags.sets) overrides.push_back(core::parse_set_flag(set));
+  return core::load_config(file, core::environment_overrides(environ), overrides);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"Orderly: an order platform (gateway, auth, catalog, orders, payments, notifications).", "orderly"};
+  app.set_version_flag("--version", std::string("orderly ") + kVersion);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  ConfigFlags serve_flags;
+  auto* serve_command = app.add_subcommand("serve", "Run the whole platform in one process (embedded mode)");
+  add_config_flags(*serve_command, serve_flags);
+
+  ConfigFlags config_flags;
+  bool print_defaults = false;
+  auto* config_command = app.add_subcommand("config", "Print the configuration as YAML");
+  add_config_flags(*config_command, config_flags);
+  config_command->add_flag("--print-defaults", print_defaults, "Print every setting with its default and meaning");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    std::cerr << "orderly: " << error.what() << " (see orderly --help)\n";
+    return kUsageError;
+  }
+
+  try {
+    if (serve_command->parsed()) return serve(load(serve_flags));
+    if (config_command->parsed()) {
+      // Without --print-defaults: the effective configuration (file, environment, flags).
+      std::cout << core::render_config(print_defaults ? core::Config{} : load(config_flags));
+      return 0;
+    }
+  } catch (const core::ConfigError& error) {
+    std::cerr << "orderly: " << error.what() << "\n";
+    return kUsageError;
+  }
+  std::cerr << app.help();
+  return kUsageError;
+}
+
+}  // namespace orderly::app

@@ -1,0 +1,26 @@
+#include "app/http_stack.hpp"
+
+#include "net/inflight_limit_middleware.hpp"
+#include "net/observe_middleware.hpp"
+#include "net/request_id_middleware.hpp"
+#include "net/trace_middleware.hpp"
+
+namespace orderly::app {
+
+PublicPipeline::PublicPipeline(const net::Router& router, const core::Config& config,
+                               core::metrics::Registry& metrics, const core::Clock& clock, core::Random& random)
+    : route_metrics(metrics, router), pipeline(router) {
+  pipeline.use(std::make_shared<net::RequestIdMiddleware>(random));
+  pipeline.use(std::make_shared<net::TraceMiddleware>(random));
+  pipeline.use(std::make_shared<net::ObserveMiddleware>(route_metrics, clock, config.log.access_log));
+  pipeline.use(std::make_shared<net::InflightLimitMiddleware>(config.http.max_inflight_requests, metrics));
+}
+
+std::unique_ptr<net::Pipeline> make_ops_pipeline(const net::Router& router, core::Random& random) {
+  auto pipeline = std::make_unique<net::Pipeline>(router);
+  pipeline->use(std::make_shared<net::RequestIdMiddleware>(random));
+  pipeline->use(std::make_shared<net::TraceMiddleware>(random));
+  return pipeline;
+}
+
+}  // namespace orderly::app

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/random.hpp"
+#include "net/pipeline.hpp"
+#include "net/route_metrics.hpp"
+
+namespace orderly::app {
+
+// The middleware every public request passes through, outermost first:
+// request id, trace context, RED metrics + access log, in-flight limit.
+// Add every route to `router` before calling: the metrics size themselves
+// to the route table.
+struct PublicPipeline {
+  PublicPipeline(const net::Router& router, const core::Config& config, core::metrics::Registry& metrics,
+                 const core::Clock& clock, core::Random& random);
+
+  net::RouteMetrics route_metrics;
+  net::Pipeline pipeline;
+};
+
+// The operations listener's pipeline: ids and tracing only, so scrapes and
+// probes do not flood the access log or the RED metrics.
+std::unique_ptr<net::Pipeline> make_ops_pipeline(const net::Router& router, core::Random& random);
+
+}  // namespace orderly::app

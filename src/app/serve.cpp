@@ -1,0 +1,117 @@
+#include "app/serve.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "app/http_stack.hpp"
+#include "app/version.hpp"
+#include "core/logging.hpp"
+#include "core/process_metrics.hpp"
+#include "net/health.hpp"
+#include "net/http_server.hpp"
+
+namespace orderly::app {
+namespace {
+
+constexpr int kStartupError = 2;
+
+// A data folder that vanished or turned read-only makes every write fail:
+// report it on /readyz instead of failing requests one by one.
+net::HealthCheck data_dir_check(std::filesystem::path folder) {
+  return [folder = std::move(folder)]() -> boost::asio::awaitable<net::HealthStatus> {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec)) co_return net::HealthStatus{false, "data folder missing"};
+    if (::access(folder.c_str(), W_OK) != 0) co_return net::HealthStatus{false, "data folder not writable"};
+    co_return net::HealthStatus{};
+  };
+}
+
+void add_metrics_endpoint(net::Router& router, const core::metrics::Registry& metrics) {
+  router.add("GET", "/metrics", [&metrics](net::RequestContext&, net::Request&) -> boost::asio::awaitable<net::Response> {
+    co_return net::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+sigset_t shutdown_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  return signals;
+}
+
+}  // namespace
+
+int serve(const core::Config& config) {
+  // Block the shutdown signals before any thread starts, so every thread
+  // inherits the mask and only sigwait() below receives them.
+  const auto signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a kill
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    std::cerr << "orderly: data_dir " << config.data_dir << ": " << ec.message() << "\n";
+    return kStartupError;
+  }
+
+  core::log::start(core::log::parse_level(config.log.level));
+  core::SystemClock clock;
+  core::FastRandom random;
+  core::metrics::Registry metrics;
+  core::metrics::register_process_metrics(metrics);
+  metrics.gauge("orderly_build_info", "Always 1; the version is a label.", {"version"}).with_labels({kVersion}).set(1);
+  metrics.gauge_callback("orderly_log_lines_dropped", "Log lines dropped because the writer fell behind.",
+                         [] { return static_cast<double>(core::log::dropped_count()); });
+
+  net::HealthRegistry health;
+  health.add("data_dir", data_dir_check(config.data_dir));
+
+  net::Router public_router;
+  health.install(public_router);
+  PublicPipeline public_pipeline(public_router, config, metrics, clock, random);
+
+  net::Router ops_router;
+  health.install(ops_router);
+  add_metrics_endpoint(ops_router, metrics);
+  const auto ops_pipeline = make_ops_pipeline(ops_router, random);
+
+  const unsigned threads = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
+  net::HttpServer server(threads, config.http, metrics, clock);
+  try {
+    server.add_listener("listen", config.listen, public_pipeline.pipeline, true);
+    server.add_listener("ops_listen", config.ops_listen, *ops_pipeline, false);
+  } catch (const net::BindError& error) {
+    std::cerr << "orderly: " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+  server.start();
+  core::log::info("server.started", {{"version", kVersion},
+                                     {"listen", server.bound_address("listen").to_string()},
+                                     {"ops_listen", server.bound_address("ops_listen").to_string()},
+                                     {"threads", threads},
+                                     {"data_dir", config.data_dir},
+                                     {"pid", ::getpid()}});
+  core::log::flush();
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  core::log::info("server.draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                                      {"grace_ms", config.http.drain_grace.count()}});
+  health.set_draining();
+  const auto unfinished = server.drain(config.http.drain_grace);
+  if (unfinished > 0) {
+    core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});
+  }
+  core::log::info("server.stopped", {{"clean", unfinished == 0}});
+  core::log::stop();
+  return 0;
+}
+
+}  // namespace orderly::app

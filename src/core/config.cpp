@@ -1,0 +1,255 @@
+#include "core/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/config_values.hpp"
+
+namespace orderly::core {
+namespace {
+
+namespace values = config_values;
+
+// One tunable: its dotted key, what it means, and how to read and print it.
+// The table below is the single source for the YAML keys, the ORDERLY_*
+// variables, `--set` and `config --print-defaults`.
+struct Setting {
+  std::string_view key;
+  std::string_view help;
+  std::function<std::string(const Config&)> print;
+  std::function<void(Config&, std::string_view)> parse;  // throws std::invalid_argument
+};
+
+template <class Member>
+Setting duration_setting(std::string_view key, std::string_view help, Member member) {
+  return {key, help, [member](const Config& c) { return values::format_duration(member(c)); },
+          [member](Config& c, std::string_view text) {
+            const auto value = values::parse_duration(text);
+            if (value.count() <= 0) throw std::invalid_argument("must be greater than 0");
+            member(c) = value;
+          }};
+}
+
+template <class Member>
+Setting size_setting(std::string_view key, std::string_view help, Member member, std::size_t min, std::size_t max) {
+  return {key, help, [member](const Config& c) { return values::format_size(member(c)); },
+          [member, min, max](Config& c, std::string_view text) {
+            const auto value = values::parse_size(text);
+            if (value < min || value > max) {
+              throw std::invalid_argument(
+                  fmt::format("expected a size from {} to {}, got '{}'", values::format_size(min),
+                              values::format_size(max), text));
+            }
+            member(c) = value;
+          }};
+}
+
+template <class Member>
+Setting unsigned_setting(std::string_view key, std::string_view help, Member member, std::uint64_t min,
+                         std::uint64_t max) {
+  return {key, help, [member](const Config& c) { return fmt::format("{}", member(c)); },
+          [member, min, max](Config& c, std::string_view text) {
+            using Value = std::remove_reference_t<decltype(member(c))>;
+            member(c) = static_cast<Value>(values::parse_unsigned(text, min, max));
+          }};
+}
+
+template <class Member>
+Setting address_setting(std::string_view key, std::string_view help, Member member) {
+  return {key, help, [member](const Config& c) { return member(c).to_string(); },
+          [member](Config& c, std::string_view text) { member(c) = HostPort::parse(text); }};
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> kSettings = {
+      address_setting("listen", "Public HTTP listener (API, health).", [](auto& c) -> auto& { return c.listen; }),
+      address_setting("ops_listen", "Operations listener (/metrics, health); keep it off the public network.",
+                      [](auto& c) -> auto& { return c.ops_listen; }),
+      {"data_dir", "Folder for embedded-mode data (SQLite file, queue, maildir).",
+       [](const Config& c) { return c.data_dir; },
+       [](Config& c, std::string_view text) {
+         if (text.empty()) throw std::invalid_argument("must not be empty");
+         c.data_dir = std::string(text);
+       }},
+      unsigned_setting("threads", "Event loops (one per core when 0).", [](auto& c) -> auto& { return c.threads; },
+                       0, 256),
+      {"log.level", "Lowest level logged: debug, info, warn or error.", [](const Config& c) { return c.log.level; },
+       [](Config& c, std::string_view text) {
+         if (text != "debug" && text != "info" && text != "warn" && text != "error") {
+           throw std::invalid_argument(fmt::format("expected debug, info, warn or error, got '{}'", text));
+         }
+         c.log.level = std::string(text);
+       }},
+      {"log.access_log", "Log one event per HTTP request.",
+       [](const Config& c) { return std::string(c.log.access_log ? "true" : "false"); },
+       [](Config& c, std::string_view text) { c.log.access_log = values::parse_bool(text); }},
+      size_setting("http.header_limit", "Largest request line + headers; larger requests get 431.",
+                   [](auto& c) -> auto& { return c.http.header_limit_bytes; }, 1024, 1024 * 1024),
+      size_setting("http.body_limit", "Default largest request body (routes may set their own); larger gets 413.",
+                   [](auto& c) -> auto& { return c.http.body_limit_bytes; }, 0, 1024ULL * 1024 * 1024),
+      duration_setting("http.header_timeout", "Time a client has to send a whole request header (ends slowloris).",
+                       [](auto& c) -> auto& { return c.http.header_timeout; }),
+      duration_setting("http.idle_timeout", "Time a keep-alive connection may wait for its next request.",
+                       [](auto& c) -> auto& { return c.http.idle_timeout; }),
+      duration_setting("http.body_timeout", "Time a client has to send a request body.",
+                       [](auto& c) -> auto& { return c.http.body_timeout; }),
+      duration_setting("http.write_timeout", "Time a client has to read a response.",
+                       [](auto& c) -> auto& { return c.http.write_timeout; }),
+      unsigned_setting("http.max_pipelined_requests",
+                       "Requests answered from one burst of pipelined data before the connection is closed.",
+                       [](auto& c) -> auto& { return c.http.max_pipelined_requests; }, 1, 1024),
+      unsigned_setting("http.max_connections", "Open client connections; more are closed at once.",
+                       [](auto& c) -> auto& { return c.http.max_connections; }, 1, 1'000'000),
+      unsigned_setting("http.max_inflight_requests", "Requests being handled at once; more get 503.",
+                       [](auto& c) -> auto& { return c.http.max_inflight_requests; }, 1, 1'000'000),
+      duration_setting("http.drain_grace", "On SIGTERM, how long in-flight requests may take to finish.",
+                       [](auto& c) -> auto& { return c.http.drain_grace; }),
+  };
+  return kSettings;
+}
+
+const Setting* find_setting(std::string_view key) {
+  const auto& all = settings();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const Setting& s) { return s.key == key; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+void apply(Config& config, std::string_view key, std::string_view value, std::string_view source) {
+  const auto* setting = find_setting(key);
+  if (setting == nullptr) throw ConfigError(fmt::format("{}: unknown key '{}'", source, key));
+  try {
+    setting->parse(config, value);
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError(fmt::format("{}: {}: {}", source, key, error.what()));
+  }
+}
+
+void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefix, const std::string& source) {
+  for (const auto& entry : node) {
+    const auto name = entry.first.as<std::string>();
+    const auto key = prefix.empty() ? name : prefix + "." + name;
+    const auto& value = entry.second;
+    const auto where = fmt::format("{}:{}", source, entry.first.Mark().line + 1);
+    if (value.IsMap()) {
+      apply_yaml(config, value, key, source);
+    } else if (value.IsScalar()) {
+      apply(config, key, value.Scalar(), where);
+    } else {
+      throw ConfigError(fmt::format("{}: {}: expected a single value", where, key));
+    }
+  }
+}
+
+void apply_file(Config& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(fmt::format("config file {}: cannot be read", path));
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& error) {
+    throw ConfigError(fmt::format("config file {}:{}: {}", path, error.mark.line + 1, error.msg));
+  }
+  if (root.IsNull()) return;  // an empty file means "all defaults"
+  if (!root.IsMap()) throw ConfigError(fmt::format("config file {}: expected a mapping of keys to values", path));
+  apply_yaml(config, root, "", "config file " + path);
+}
+
+}  // namespace
+
+std::string HostPort::to_string() const {
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
+}
+
+HostPort HostPort::parse(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    throw std::invalid_argument(fmt::format("expected HOST:PORT such as 127.0.0.1:8080, got '{}'", text));
+  }
+  auto host = std::string(text.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned char buffer[sizeof(in6_addr)];
+  const bool is_ip = inet_pton(AF_INET, host.c_str(), buffer) == 1 || inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+  if (host == "localhost") host = "127.0.0.1";
+  else if (!is_ip) throw std::invalid_argument(fmt::format("'{}' is not an IP address (or localhost)", host));
+  const auto port_text = text.substr(colon + 1);
+  std::uint64_t port = 0;
+  try {
+    port = values::parse_unsigned(port_text, 0, 65535);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(fmt::format("port must be 0 to 65535, got '{}'", port_text));
+  }
+  return HostPort{host, static_cast<std::uint16_t>(port)};
+}
+
+std::string environment_name(std::string_view key) {
+  std::string name = "ORDERLY_";
+  for (const char c : key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+Config load_config(const std::optional<std::string>& file, const std::vector<ConfigOverride>& environment,
+                   const std::vector<ConfigOverride>& flags) {
+  Config config;
+  if (file) apply_file(config, *file);
+  for (const auto& entry : environment) apply(config, entry.key, entry.value, entry.source);
+  for (const auto& entry : flags) apply(config, entry.key, entry.value, entry.source);
+  return config;
+}
+
+std::vector<ConfigOverride> environment_overrides(char** environ) {
+  std::vector<ConfigOverride> overrides;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    if (!text.starts_with("ORDERLY_")) continue;
+    const auto equals = text.find('=');
+    const auto name = text.substr(0, equals);
+    const auto value = equals == std::string_view::npos ? std::string_view() : text.substr(equals + 1);
+    if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD") continue;
+    const auto& all = settings();
+    const auto it = std::find_if(all.begin(), all.end(), [&](const Setting& s) { return environment_name(s.key) == name; });
+    if (it == all.end()) throw ConfigError(fmt::format("environment {}: unknown setting", name));
+    overrides.push_back({std::string(it->key), std::string(value), fmt::format("environment {}", name)});
+  }
+  return overrides;
+}
+
+ConfigOverride parse_set_flag(std::string_view text) {
+  const auto equals = text.find('=');
+  if (equals == std::string_view::npos || equals == 0) {
+    throw ConfigError(fmt::format("flag --set: expected KEY=VALUE, got '{}'", text));
+  }
+  const auto key = text.substr(0, equals);
+  return {std::string(key), std::string(text.substr(equals + 1)), fmt::format("flag --set {}", key)};
+}
+
+std::string render_config(const Config& config) {
+  std::ostringstream out;
+  out << "# Orderly configuration. Each key can also be set by an environment variable\n"
+         "# (ORDERLY_ + the key in capitals, dots as underscores: ORDERLY_HTTP_IDLE_TIMEOUT)\n"
+         "# or by a flag (--set http.idle_timeout=30s); flags win over the environment,\n"
+         "# which wins over this file.\n";
+  std::string section;
+  for (const auto& setting : settings()) {
+    const auto dot = setting.key.find('.');
+    const auto this_section = dot == std::string_view::npos ? std::string() : std::string(setting.key.substr(0, dot));
+    const auto name = dot == std::string_view::npos ? setting.key : setting.key.substr(dot + 1);
+    if (this_section != section) {
+      section = this_section;
+      out << "\n" << section << ":\n";
+    }
+    const auto indent = section.empty() ? "" : "  ";
+    out << indent << "# " << setting.help << "\n";
+    out << indent << name << ": \"" << setting.print(config) << "\"\n";
+  }
+  return out.str();
+}
+
+}  // namespace orderly::core

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orderly::core {
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+
+  // "host:port", with IPv6 hosts in brackets.
+  [[nodiscard]] std::string to_string() const;
+  // Accepts "1.2.3.4:80", "[::1]:80" and "localhost:80"; throws std::invalid_argument.
+  [[nodiscard]] static HostPort parse(std::string_view text);
+};
+
+struct LogConfig {
+  std::string level = "info";  // debug | info | warn | error
+  bool access_log = true;      // one event per request
+};
+
+struct HttpConfig {
+  std::size_t header_limit_bytes = 16 * 1024;  // request line + headers; over it: 431
+  std::size_t body_limit_bytes = 1024 * 1024;  // default per route; over it: 413
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  unsigned max_pipelined_requests = 16;
+  std::size_t max_connections = 10'000;
+  std::size_t max_inflight_requests = 4'096;
+  std::chrono::milliseconds drain_grace{15'000};
+};
+
+// Everything a user may tune. Components read their section and hand
+// configured objects to the code that uses them (STYLE.md).
+struct Config {
+  HostPort listen{"0.0.0.0", 8080};
+  HostPort ops_listen{"127.0.0.1", 9090};
+  std::string data_dir = "./data";
+  unsigned threads = 0;  // 0: one event loop per core
+  LogConfig log;
+  HttpConfig http;
+};
+
+// A configuration problem, worded as the one line a user sees before exit 2:
+// it names the source (file, environment variable or flag) and the key.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One key=value from somewhere other than the file; `source` names it for errors.
+struct ConfigOverride {
+  std::string key;
+  std::string value;
+  std::string source;  // e.g. "flag --listen", "environment ORDERLY_LISTEN"
+};
+
+// Builds the configuration: defaults, then the YAML file (if any), then the
+// environment overrides, then the flags, each overriding the one before.
+// Throws ConfigError on an unknown key, a bad value or an unreadable file.
+[[nodiscard]] Config load_config(const std::optional<std::string>& file,
+                                 const std::vector<ConfigOverride>& environment,
+                                 const std::vector<ConfigOverride>& flags);
+
+// ORDERLY_* variables of `environ` as overrides (ORDERLY_HTTP_IDLE_TIMEOUT ->
+// http.idle_timeout). ORDERLY_CONFIG (the file) and ORDERLY_ADMIN_PASSWORD are
+// not settings and are skipped. Throws ConfigError on an unknown ORDERLY_ name.
+[[nodiscard]] std::vector<ConfigOverride> environment_overrides(char** environ);
+
+// Parses "key=value" (the --set flag); throws ConfigError.
+[[nodiscard]] ConfigOverride parse_set_flag(std::string_view text);
+
+// The defaults as a commented YAML file, loadable by load_config.
+[[nodiscard]] std::string render_config(const Config& config);
+
+// The environment variable that sets `key`.
+[[nodiscard]] std::string environment_name(std::string_view key);
+
+}  // namespace orderly::core

@@ -1,0 +1,123 @@
+#include "core/config.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace orderly::core {
+namespace {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/orderly-config-XXXXXX";
+    const int fd = mkstemp(name);
+    close(fd);
+    path_ = name;
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(Config, DefaultsNeedNoInput) {
+  const auto config = load_config(std::nullopt, {}, {});
+  EXPECT_EQ(config.listen.to_string(), "0.0.0.0:8080");
+  EXPECT_EQ(config.ops_listen.to_string(), "127.0.0.1:9090");
+  EXPECT_EQ(config.data_dir, "./data");
+  EXPECT_EQ(config.http.header_limit_bytes, 16U * 1024);
+  EXPECT_EQ(config.http.body_limit_bytes, 1024U * 1024);
+}
+
+TEST(Config, FileThenEnvironmentThenFlags) {
+  const TempFile file("listen: 127.0.0.1:1000\nthreads: 3\nhttp:\n  idle_timeout: 5s\n");
+  const auto config = load_config(file.path(), {{"threads", "4", "environment ORDERLY_THREADS"}},
+                                  {{"listen", "127.0.0.1:2000", "flag --listen"}});
+  EXPECT_EQ(config.listen.port, 2000);  // flag beats file
+  EXPECT_EQ(config.threads, 4U);        // environment beats file
+  EXPECT_EQ(config.http.idle_timeout, std::chrono::seconds(5));
+}
+
+TEST(Config, UnknownKeyInFileNamesKeyAndLine) {
+  const TempFile file("listen: 127.0.0.1:1000\nhttp:\n  idel_timeout: 5s\n");
+  try {
+    (void)load_config(file.path(), {}, {});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("unknown key 'http.idel_timeout'"), std::string::npos) << message;
+    EXPECT_NE(message.find(":3"), std::string::npos) << message;
+  }
+}
+
+TEST(Config, BadValueNamesSourceAndKey) {
+  try {
+    (void)load_config(std::nullopt, {{"http.idle_timeout", "forever", "environment ORDERLY_HTTP_IDLE_TIMEOUT"}}, {});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_STREQ(error.what(),
+                 "environment ORDERLY_HTTP_IDLE_TIMEOUT: http.idle_timeout: expected a duration such as 500ms, 10s, "
+                 "2m or 1h, got 'forever'");
+  }
+}
+
+TEST(Config, MalformedYamlIsAConfigError) {
+  const TempFile file("listen: [unclosed\n");
+  EXPECT_THROW((void)load_config(file.path(), {}, {}), ConfigError);
+  const TempFile list("- a\n- b\n");
+  EXPECT_THROW((void)load_config(list.path(), {}, {}), ConfigError);
+  EXPECT_THROW((void)load_config("/nonexistent/orderly.yaml", {}, {}), ConfigError);
+}
+
+TEST(Config, EmptyFileMeansDefaults) {
+  const TempFile file("");
+  EXPECT_EQ(load_config(file.path(), {}, {}).listen.port, 8080);
+}
+
+TEST(Config, RenderedDefaultsLoadBackToDefaults) {
+  const Config defaults;
+  const TempFile file(render_config(defaults));
+  const auto loaded = load_config(file.path(), {}, {});
+  EXPECT_EQ(render_config(loaded), render_config(defaults));
+}
+
+TEST(Config, EnvironmentNamesMapToKeys) {
+  EXPECT_EQ(environment_name("http.idle_timeout"), "ORDERLY_HTTP_IDLE_TIMEOUT");
+  std::string a = "ORDERLY_HTTP_IDLE_TIMEOUT=3s";
+  std::string b = "PATH=/bin";
+  std::string c = "ORDERLY_CONFIG=/etc/orderly.yaml";
+  char* environ[] = {a.data(), b.data(), c.data(), nullptr};
+  const auto overrides = environment_overrides(environ);
+  ASSERT_EQ(overrides.size(), 1U);
+  EXPECT_EQ(overrides[0].key, "http.idle_timeout");
+  EXPECT_EQ(overrides[0].value, "3s");
+
+  std::string typo = "ORDERLY_LISTN=1";
+  char* bad[] = {typo.data(), nullptr};
+  EXPECT_THROW((void)environment_overrides(bad), ConfigError);
+}
+
+TEST(Config, HostPortParsing) {
+  EXPECT_EQ(HostPort::parse("[::1]:80").host, "::1");
+  EXPECT_EQ(HostPort::parse("[::1]:80").to_string(), "[::1]:80");
+  EXPECT_EQ(HostPort::parse("localhost:0").host, "127.0.0.1");
+  for (const char* bad : {"8080", ":80", "1.2.3.4:", "1.2.3.4:65536", "example.com:80", "1.2.3.4:http"}) {
+    EXPECT_THROW((void)HostPort::parse(bad), std::invalid_argument) << bad;
+  }
+}
+
+TEST(Config, SetFlag) {
+  const auto set = parse_set_flag("http.body_limit=2MiB");
+  EXPECT_EQ(set.key, "http.body_limit");
+  EXPECT_EQ(load_config(std::nullopt, {}, {set}).http.body_limit_bytes, 2U * 1024 * 1024);
+  EXPECT_THROW((void)parse_set_flag("novalue"), ConfigError);
+}
+
+}  // namespace
+}  // namespace orderly::core

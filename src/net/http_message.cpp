@@ -1,0 +1,53 @@
+#include "net/http_message.hpp"
+
+#include <algorithm>
+
+#include <boost/algorithm/string/predicate.hpp>
+
+namespace orderly::net {
+
+std::optional<std::string_view> Headers::get(std::string_view name) const {
+  for (const auto& [key, value] : fields_) {
+    if (boost::algorithm::iequals(key, name)) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+void Headers::set(std::string_view name, std::string value) {
+  erase(name);
+  fields_.emplace_back(std::string(name), std::move(value));
+}
+
+void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+
+void Headers::erase(std::string_view name) {
+  std::erase_if(fields_, [&](const auto& field) { return boost::algorithm::iequals(field.first, name); });
+}
+
+Response Response::json(int status, std::string body) {
+  return text(status, std::move(body), "application/json");
+}
+
+Response Response::text(int status, std::string body, std::string content_type) {
+  Response response;
+  response.status = status;
+  response.headers.set("Content-Type", std::move(content_type));
+  response.body = std::move(body);
+  return response;
+}
+
+Response Response::empty(int status) {
+  Response response;
+  response.status = status;
+  return response;
+}
+
+Response Response::problem(const core::Problem& problem) {
+  return text(problem.status, problem.to_json(), "application/problem+json");
+}
+
+Response Response::problem(int status, std::string type, std::string title, std::string detail) {
+  return problem(core::Problem{status, std::move(type), std::move(title), std::move(detail), {}});
+}
+
+}  // namespace orderly::net

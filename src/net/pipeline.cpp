@@ -1,0 +1,69 @@
+#include "net/pipeline.hpp"
+
+#include <exception>
+
+#include "core/logging.hpp"
+
+namespace orderly::net {
+namespace {
+
+Response internal_error(const RequestContext& context) {
+  return Response::problem(500, "/problems/internal", "Internal Server Error",
+                           "The request failed; quote request id " + context.request_id + " when reporting it.");
+}
+
+void log_failure(const RequestContext& context, std::string_view where, const std::exception& error) {
+  core::log::error("http.handler_failed",
+                   {{"where", where},
+                    {"route", context.route != nullptr ? context.route->path_template : std::string("-")},
+                    {"request_id", context.request_id},
+                    {"trace_id", context.trace.trace_id},
+                    {"error", error.what()}});
+}
+
+}  // namespace
+
+boost::asio::awaitable<Response> Next::operator()(RequestContext& context, Request& request) const {
+  return pipeline_->call(index_, context, request);
+}
+
+boost::asio::awaitable<Response> Pipeline::run(RequestContext& context, Request& request) const {
+  try {
+    co_return co_await call(0, context, request);
+  } catch (const core::ProblemError& error) {
+    co_return Response::problem(error.problem());
+  } catch (const std::exception& error) {
+    log_failure(context, "middleware", error);
+    co_return internal_error(context);
+  }
+}
+
+boost::asio::awaitable<Response> Pipeline::call(std::size_t index, RequestContext& context, Request& request) const {
+  if (index < middleware_.size()) {
+    return middleware_[index]->handle(context, request, Next(*this, index + 1));
+  }
+  return dispatch(context, request);
+}
+
+boost::asio::awaitable<Response> Pipeline::dispatch(RequestContext& context, Request& request) const {
+  if (context.early_response) co_return std::move(*context.early_response);
+  if (context.route == nullptr) {
+    if (context.allow.empty()) {
+      co_return Response::problem(404, "/problems/not-found", "Not Found", "No resource at this path.");
+    }
+    auto response = Response::problem(405, "/problems/method-not-allowed", "Method Not Allowed",
+                                      "This path accepts: " + context.allow + ".");
+    response.headers.set("Allow", context.allow);
+    co_return response;
+  }
+  try {
+    co_return co_await context.route->handler(context, request);
+  } catch (const core::ProblemError& error) {
+    co_return Response::problem(error.problem());
+  } catch (const std::exception& error) {
+    log_failure(context, "handler", error);
+    co_return internal_error(context);
+  }
+}
+
+}  // namespace orderly::net

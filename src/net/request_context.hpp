@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/trace_context.hpp"
+#include "net/http_message.hpp"
+
+namespace orderly::net {
+
+struct Route;
+
+// What the server knows about one request beyond its bytes. Created by the
+// session, filled in by the router and the middleware, read by handlers.
+struct RequestContext {
+  std::chrono::steady_clock::time_point started;
+  std::string request_id;
+  core::TraceContext trace;    // this request's span
+  const Route* route = nullptr;  // null when no route matched
+  std::vector<std::pair<std::string, std::string>> path_params;
+  std::string allow;  // set when the path exists but not for this method (405)
+  // Set by the session when the request failed before a handler could run
+  // (431, 413, 400): the pipeline still adds ids, logs and metrics to it.
+  std::optional<Response> early_response;
+
+  [[nodiscard]] std::optional<std::string_view> param(std::string_view name) const {
+    for (const auto& [key, value] : path_params) {
+      if (key == name) return std::string_view(value);
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace orderly::net

@@ -1,0 +1,322 @@
+#include "net/session.hpp"
+
+#include <ctime>
+#include <string>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+
+#include "core/logging.hpp"
+
+namespace orderly::net::detail {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 4096;
+// After an error response, read and drop what the client still sends for at
+// most this long / this much, so it sees our answer instead of a reset.
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+
+// The Date header, formatted at most once a second per thread.
+const std::string& http_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[64];
+    const auto length = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    cached.assign(text, length);
+    cached_second = now;
+  }
+  return cached;
+}
+
+std::string remote_address(const tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string("-") : endpoint.address().to_string();
+}
+
+}  // namespace
+
+ServerMetrics::ServerMetrics(core::metrics::Registry& registry)
+    : connections_accepted(
+          registry.counter("orderly_http_connections_accepted_total", "Client connections accepted.").with_labels({})),
+      connections_active(registry.gauge("orderly_http_connections_active", "Client connections open now.").with_labels({})),
+      connections_refused(registry
+                              .counter("orderly_http_connections_refused_total",
+                                       "Connections closed at once because http.max_connections were open.")
+                              .with_labels({})),
+      timeouts(registry.counter("orderly_http_timeouts_total",
+                                "Connections closed by a deadline, by phase (header, idle, body, write).", {"phase"})),
+      protocol_errors(registry.counter("orderly_http_protocol_errors_total",
+                                       "Requests refused before routing, by reason.", {"reason"})),
+      accept_errors(registry.counter("orderly_http_accept_errors_total",
+                                     "Failed accept() calls, by error; the listener backs off on them.", {"error"})) {}
+
+// One connection. Lives in the frame of its coroutine, on one loop's thread,
+// so it needs no locks; registers itself with the loop for drain().
+class Session {
+ public:
+  Session(tcp::socket socket, const Pipeline& pipeline, LoopState& loop, SessionShared& shared)
+      : remote_(remote_address(socket)),
+        stream_(std::move(socket)),
+        buffer_(shared.limits.header_limit_bytes + kReadChunk),
+        pipeline_(pipeline),
+        loop_(loop),
+        shared_(shared) {
+    loop_.sessions.insert(this);
+    shared_.metrics.connections_active.inc();
+  }
+
+  ~Session() {
+    loop_.sessions.erase(this);
+    shared_.metrics.connections_active.dec();
+    if (shared_.connections.fetch_sub(1) == 1) {
+      const std::lock_guard lock(shared_.mutex);
+      shared_.drained.notify_all();
+    }
+  }
+
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  asio::awaitable<void> run() {
+    try {
+      while (co_await serve_one()) {
+      }
+    } catch (const std::exception& error) {
+      core::log::error("http.session_failed", {{"remote", remote_}, {"error", error.what()}});
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  void close_if_idle() {
+    if (idle_) {
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+    }
+  }
+
+ private:
+  enum class Outcome { keep_open, close, close_after_linger };
+
+  // Reads, handles and answers one request; false when the connection is done.
+  asio::awaitable<bool> serve_one() {
+    const auto& limits = shared_.limits;
+
+    // Wait for the first byte of the next request. A new connection gets the
+    // header timeout for its whole first header (slowloris); a kept-alive one
+    // may idle for the idle timeout, then gets the header timeout.
+    const bool first = requests_ == 0;
+    if (buffer_.size() == 0) {
+      if (loop_.draining) co_return false;
+      idle_ = true;
+      stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+      auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
+      idle_ = false;
+      if (ec) {
+        if (ec == beast::error::timeout) count_timeout(first ? "header" : "idle");
+        co_return false;
+      }
+      buffer_.commit(bytes);
+      burst_ = 1;
+    } else {
+      ++burst_;  // pipelined: the request was already in our buffer
+    }
+    ++requests_;
+    if (!first) stream_.expires_after(limits.header_timeout);
+
+    RequestContext context;
+    context.started = shared_.clock.monotonic();
+    Request request;
+    request.remote_address = remote_;
+
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
+    parser.body_limit(boost::none);  // checked below, against the matched route's limit
+
+    auto [header_error, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, use_nothrow);
+    if (header_error) {
+      if (header_error == beast::error::timeout) count_timeout("header");
+      if (header_error == http::error::header_limit || header_error == http::error::buffer_overflow) {
+        co_return co_await refuse(context, request, 431, "/problems/header-too-large",
+                                  "Request Header Fields Too Large", "header_too_large");
+      }
+      if (header_error.category() == http::make_error_code(http::error::bad_method).category() &&
+          header_error != http::error::end_of_stream && header_error != http::error::partial_message) {
+        co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "malformed_request",
+                                  "The request is not valid HTTP/1.1: " + header_error.message() + ".");
+      }
+      co_return false;  // the client went away mid-request, or a timeout
+    }
+
+    auto& message = parser.get();
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message) request.headers.add(std::string(field.name_string()), std::string(field.value()));
+
+    // Transfer-Encoding without chunked last leaves a request's length unknown
+    // (RFC 9112 6.3): refuse it rather than guess, as a proxy in front may have
+    // read it differently (request smuggling).
+    if (message.count(http::field::transfer_encoding) > 0 && !parser.chunked()) {
+      co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_framing",
+                                "Transfer-Encoding must end with chunked.");
+    }
+
+    const auto target = boost::urls::parse_origin_form(request.target);
+    if (!target) {
+      co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_target",
+                                "The request target is not a valid origin-form URI.");
+    }
+    request.path = std::string(target->encoded_path());
+    request.query = std::string(target->encoded_query());
+
+    auto match = pipeline_.router().match(request.method, request.path);
+    context.route = match.route;
+    context.path_params = std::move(match.params);
+    context.allow = std::move(match.allow);
+
+    const auto body_limit =
+        context.route != nullptr && context.route->options.body_limit ? *context.route->options.body_limit
+                                                                      : limits.body_limit_bytes;
+    if (const auto length = parser.content_length(); length && *length > body_limit) {
+      co_return co_await refuse(context, request, 413, "/problems/body-too-large", "Content Too Large",
+                                "body_too_large",
+                                "The body may be at most " + std::to_string(body_limit) + " bytes.");
+    }
+
+    if (!parser.is_done()) {
+      if (const auto expect = request.headers.get("Expect"); expect && beast::iequals(*expect, "100-continue")) {
+        http::response<http::empty_body> proceed{http::status::continue_, message.version()};
+        stream_.expires_after(limits.write_timeout);
+        auto [ec, bytes] = co_await http::async_write(stream_, proceed, use_nothrow);
+        if (ec) co_return false;
+      }
+      parser.body_limit(body_limit);
+      stream_.expires_after(limits.body_timeout);
+      auto [body_error, body_bytes] = co_await http::async_read(stream_, buffer_, parser, use_nothrow);
+      if (body_error) {
+        if (body_error == beast::error::timeout) count_timeout("body");
+        if (body_error == http::error::body_limit) {
+          co_return co_await refuse(context, request, 413, "/problems/body-too-large", "Content Too Large",
+                                    "body_too_large",
+                                    "The body may be at most " + std::to_string(body_limit) + " bytes.");
+        }
+        if (body_error.category() == http::make_error_code(http::error::bad_method).category() &&
+            body_error != http::error::partial_message && body_error != http::error::end_of_stream) {
+          co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_framing",
+                                    "The request body is malformed: " + body_error.message() + ".");
+        }
+        co_return false;
+      }
+    }
+    request.body = std::move(message.body());
+    const bool client_keeps_alive = message.keep_alive();
+    const bool head = message.method() == http::verb::head;
+    const unsigned version = message.version();
+
+    auto response = co_await pipeline_.run(context, request);
+    const bool close = response.close || !client_keeps_alive || loop_.draining ||
+                       burst_ >= limits.max_pipelined_requests;
+    if (!co_await write(std::move(response), version, head, close)) co_return false;
+    co_return !close;
+  }
+
+  // Answers a request that failed before routing: the pipeline still adds the
+  // request id and records it; then the connection is closed, because after a
+  // framing error the rest of the stream cannot be trusted.
+  asio::awaitable<bool> refuse(RequestContext& context, Request& request, int status, std::string type,
+                               std::string title, std::string_view reason, std::string detail = {}) {
+    shared_.metrics.protocol_errors.with_labels({std::string(reason)}).inc();
+    if (request.method.empty()) request.method = "-";
+    context.early_response = Response::problem(status, std::move(type), std::move(title), std::move(detail));
+    auto response = co_await pipeline_.run(context, request);
+    if (co_await write(std::move(response), 11, false, true)) co_await linger();
+    co_return false;
+  }
+
+  asio::awaitable<bool> write(Response response, unsigned version, bool head, bool close) {
+    http::response<http::string_body> message;
+    message.version(version);
+    message.result(static_cast<unsigned>(response.status));
+    for (auto& [name, value] : response.headers) message.insert(name, value);
+    message.set(http::field::server, "orderly");
+    message.set(http::field::date, http_date());
+    message.keep_alive(!close);
+    if (head) {
+      message.content_length(response.body.size());
+    } else {
+      message.body() = std::move(response.body);
+      message.prepare_payload();
+    }
+
+    http::response_serializer<http::string_body> serializer(message);
+    if (head) serializer.split(true);
+    stream_.expires_after(shared_.limits.write_timeout);
+    if (head) {
+      auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, use_nothrow);
+      if (ec == beast::error::timeout) count_timeout("write");
+      co_return !ec;
+    }
+    auto [ec, bytes] = co_await http::async_write(stream_, serializer, use_nothrow);
+    if (ec == beast::error::timeout) count_timeout("write");
+    co_return !ec;
+  }
+
+  asio::awaitable<void> linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    std::array<char, kReadChunk> sink{};
+    std::size_t discarded = 0;
+    while (discarded < kLingerBytes) {
+      auto [ec, bytes] = co_await stream_.async_read_some(asio::buffer(sink), use_nothrow);
+      if (ec) break;
+      discarded += bytes;
+    }
+  }
+
+  void count_timeout(const char* phase) { shared_.metrics.timeouts.with_labels({phase}).inc(); }
+
+  std::string remote_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const Pipeline& pipeline_;
+  LoopState& loop_;
+  SessionShared& shared_;
+  bool idle_ = true;
+  std::size_t requests_ = 0;
+  unsigned burst_ = 0;  // requests answered from the current burst of pipelined bytes
+};
+
+asio::awaitable<void> run_session(tcp::socket socket, const Pipeline& pipeline, LoopState& loop,
+                                  SessionShared& shared) {
+  Session session(std::move(socket), pipeline, loop, shared);
+  co_await session.run();
+}
+
+void close_idle_sessions(LoopState& loop) {
+  for (auto* session : loop.sessions) session->close_if_idle();
+}
+
+}  // namespace orderly::net::detail

@@ -1,0 +1,61 @@
+#pragma once
+
+// Internal to src/net: the per-connection HTTP session and the state it shares
+// with the listener. Only http_server.cpp and session.cpp include this.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <unordered_set>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "net/pipeline.hpp"
+
+namespace orderly::net::detail {
+
+class Session;
+
+// State of one event loop, touched only from that loop's thread.
+struct LoopState {
+  bool draining = false;
+  std::unordered_set<Session*> sessions;
+};
+
+struct ServerMetrics {
+  explicit ServerMetrics(core::metrics::Registry& registry);
+
+  core::metrics::Counter& connections_accepted;
+  core::metrics::Gauge& connections_active;
+  core::metrics::Counter& connections_refused;  // over http.max_connections
+  core::metrics::Family<core::metrics::Counter>& timeouts;         // {phase}
+  core::metrics::Family<core::metrics::Counter>& protocol_errors;  // {reason}
+  core::metrics::Family<core::metrics::Counter>& accept_errors;    // {error}
+};
+
+// Shared by every loop. `connections` counts open sessions; drain() waits on
+// `drained` until it reaches zero.
+struct SessionShared {
+  const core::HttpConfig& limits;
+  ServerMetrics& metrics;
+  const core::Clock& clock;
+  std::atomic<std::size_t> connections{0};
+  std::mutex mutex{};
+  std::condition_variable drained{};
+};
+
+// Serves HTTP/1.1 on one accepted connection until it closes. The caller has
+// already counted it in `shared.connections`; the session uncounts it.
+boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, const Pipeline& pipeline,
+                                         LoopState& loop, SessionShared& shared);
+
+// Drain: closes every session of this loop that waits for its next request;
+// sessions inside a request finish it, answer with Connection: close and end.
+void close_idle_sessions(LoopState& loop);
+
+}  // namespace orderly::net::detail
