@@ -110,8 +110,10 @@ class Session {
     stream_.socket().close(ignored);
   }
 
+  // Idle means waiting for a request with none of its bytes received; a
+  // request whose first bytes wait in the kernel is in flight and is served.
   void close_if_idle() {
-    if (idle_) {
+    if (idle_ && !bytes_waiting()) {
       beast::error_code ignored;
       stream_.socket().cancel(ignored);
     }
@@ -129,7 +131,7 @@ class Session {
     // may idle for the idle timeout, then gets the header timeout.
     const bool first = requests_ == 0;
     if (buffer_.size() == 0) {
-      if (loop_.draining) co_return false;
+      if (loop_.draining && !bytes_waiting()) co_return false;
       idle_ = true;
       stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
       auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
@@ -294,6 +296,11 @@ class Session {
       if (ec) break;
       discarded += bytes;
     }
+  }
+
+  bool bytes_waiting() {
+    beast::error_code ec;
+    return stream_.socket().available(ec) > 0 && !ec;
   }
 
   void count_timeout(const char* phase) { shared_.metrics.timeouts.with_labels({phase}).inc(); }

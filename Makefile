@@ -1,0 +1,47 @@
+# Orderly: the two set-up commands are `make run` and `make test`; each
+# installs what is missing (scripts/bootstrap), builds, and does its job.
+
+PRESET ?= release
+BUILD_DIR := build/$(PRESET)
+ARGS ?=
+
+.PHONY: all bootstrap build run test test-unit test-e2e test-asan bench format clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+# Configures on first use; the binary is linked at build/orderly.
+build: bootstrap
+	@test -f $(BUILD_DIR)/build.ninja || cmake --preset $(PRESET)
+	@cmake --build $(BUILD_DIR)
+	@ln -sfn $(PRESET)/src/orderly build/orderly
+
+# The embedded platform on 0.0.0.0:8080 (API) and 127.0.0.1:9090 (metrics), data in ./data.
+run: build
+	build/orderly serve $(ARGS)
+
+# Every suite: unit tests and end-to-end tests against the real binary.
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j2 --timeout 300
+
+test-unit: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
+
+test-e2e: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+# Side-by-side benchmarks (see bench/README.md); prints figures and ratios.
+bench: build
+	@bench/http_plaintext.sh
+
+format:
+	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build
