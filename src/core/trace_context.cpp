@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
-
 #include "core/ids.hpp"
 
 namespace orderly::core {
@@ -67,7 +65,18 @@ TraceContext TraceContext::child(Random& random) const {
 }
 
 std::string TraceContext::traceparent() const {
-  return fmt::format("00-{}-{}-{:02x}", trace_id, span_id, flags & 0xFFU);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  // Built by hand rather than with fmt: this runs on every request (traceresponse).
+  std::string out;
+  out.reserve(55);
+  out += "00-";
+  out += trace_id;
+  out += '-';
+  out += span_id;
+  out += '-';
+  out += kDigits[(flags >> 4U) & 0xFU];
+  out += kDigits[flags & 0xFU];
+  return out;
 }
 
 }  // namespace orderly::core

@@ -1,10 +1,11 @@
 #include "net/session.hpp"
 
-#include <ctime>
+#include <array>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -16,6 +17,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/logging.hpp"
+#include "net/response_head.hpp"
 
 namespace orderly::net::detail {
 namespace asio = boost::asio;
@@ -31,22 +33,6 @@ constexpr std::size_t kReadChunk = 4096;
 // most this long / this much, so it sees our answer instead of a reset.
 constexpr auto kLingerTime = std::chrono::seconds(1);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
-
-// The Date header, formatted at most once a second per thread.
-const std::string& http_date() {
-  thread_local std::time_t cached_second = 0;
-  thread_local std::string cached;
-  const std::time_t now = std::time(nullptr);
-  if (now != cached_second) {
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[64];
-    const auto length = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
-    cached.assign(text, length);
-    cached_second = now;
-  }
-  return cached;
-}
 
 std::string remote_address(const tcp::socket& socket) {
   beast::error_code ec;
@@ -257,30 +243,16 @@ class Session {
     co_return false;
   }
 
+  // One gathered write: the formatted head, then the body (not copied).
   asio::awaitable<bool> write(Response response, unsigned version, bool head, bool close) {
-    http::response<http::string_body> message;
-    message.version(version);
-    message.result(static_cast<unsigned>(response.status));
-    for (auto& [name, value] : response.headers) message.insert(name, value);
-    message.set(http::field::server, "orderly");
-    message.set(http::field::date, http_date());
-    message.keep_alive(!close);
-    if (head) {
-      message.content_length(response.body.size());
-    } else {
-      message.body() = std::move(response.body);
-      message.prepare_payload();
+    const auto formatted = format_response_head(response, version, close, http_date_now());
+    if (formatted.dropped > 0) {
+      core::log::error("http.response_header_dropped", {{"count", formatted.dropped}, {"status", response.status}});
     }
-
-    http::response_serializer<http::string_body> serializer(message);
-    if (head) serializer.split(true);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(formatted.text),
+                                                    asio::buffer(head ? std::string_view() : response.body)};
     stream_.expires_after(shared_.limits.write_timeout);
-    if (head) {
-      auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, use_nothrow);
-      if (ec == beast::error::timeout) count_timeout("write");
-      co_return !ec;
-    }
-    auto [ec, bytes] = co_await http::async_write(stream_, serializer, use_nothrow);
+    auto [ec, bytes] = co_await asio::async_write(stream_, buffers, use_nothrow);
     if (ec == beast::error::timeout) count_timeout("write");
     co_return !ec;
   }

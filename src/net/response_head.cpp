@@ -1,0 +1,90 @@
+#include "net/response_head.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include <boost/algorithm/string/predicate.hpp>
+#include <boost/beast/http/status.hpp>
+
+namespace orderly::net {
+namespace {
+
+bool is_token(std::string_view name) {
+  // tchar from RFC 9110 5.6.2
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           kSymbols.find(c) != std::string_view::npos;
+  });
+}
+
+bool is_safe_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+void append_number(std::string& out, std::size_t value) {
+  char digits[24];
+  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+}  // namespace
+
+ResponseHead format_response_head(const Response& response, unsigned version, bool close, const std::string& date) {
+  namespace http = boost::beast::http;
+  ResponseHead head;
+  auto& out = head.text;
+  out.reserve(256);
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_number(out, static_cast<std::size_t>(response.status));
+  out += ' ';
+  const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(response.status)));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  for (const auto& [name, value] : response.headers) {
+    if (boost::algorithm::iequals(name, "Content-Length") || boost::algorithm::iequals(name, "Connection")) continue;
+    if (!is_token(name) || !is_safe_value(value)) {
+      ++head.dropped;
+      continue;
+    }
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "Server: orderly\r\nDate: ";
+  out += date;
+  out += "\r\n";
+  if (close) {
+    out += "Connection: close\r\n";
+  } else if (version == 10) {
+    out += "Connection: keep-alive\r\n";
+  }
+  // 1xx, 204 and 304 never carry a body, so they never declare one (RFC 9110 8.6).
+  const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+  if (!bodiless) {
+    out += "Content-Length: ";
+    append_number(out, response.body.size());
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return head;
+}
+
+const std::string& http_date_now() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[64];
+    const auto length = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    cached.assign(text, length);
+    cached_second = now;
+  }
+  return cached;
+}
+
+}  // namespace orderly::net
