@@ -114,6 +114,17 @@ struct HttpServer::Impl {
     }
   }
 
+  // Enforces the sessions' deadlines (see detail::kDeadlineSweepInterval).
+  asio::awaitable<void> sweep_deadlines(Loop& loop) {
+    asio::steady_timer timer(loop.context);
+    while (true) {
+      timer.expires_after(detail::kDeadlineSweepInterval);
+      auto [ec] = co_await timer.async_wait(use_nothrow);
+      if (ec) co_return;
+      detail::expire_sessions(loop.state, shared.clock.monotonic());
+    }
+  }
+
   detail::ServerMetrics metrics;
   detail::SessionShared shared;
   std::vector<std::unique_ptr<Loop>> loops;
@@ -165,6 +176,7 @@ unsigned HttpServer::threads() const { return static_cast<unsigned>(impl_->loops
 void HttpServer::start() {
   impl_->started = true;
   for (auto& loop : impl_->loops) {
+    asio::co_spawn(loop->context, impl_->sweep_deadlines(*loop), asio::detached);
     loop->thread = std::thread([&context = loop->context] {
       // Keep running while listeners or sessions have work; drain() stops it.
       auto guard = asio::make_work_guard(context);

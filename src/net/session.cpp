@@ -7,13 +7,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 
 #include "core/logging.hpp"
@@ -24,6 +21,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 namespace {
 
@@ -39,6 +37,12 @@ std::string remote_address(const tcp::socket& socket) {
   const auto endpoint = socket.remote_endpoint(ec);
   return ec ? std::string("-") : endpoint.address().to_string();
 }
+
+bool is_http_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::need_more).category();
+}
+
+using Parser = http::request_parser<http::string_body>;
 
 }  // namespace
 
@@ -58,12 +62,13 @@ ServerMetrics::ServerMetrics(core::metrics::Registry& registry)
                                      "Failed accept() calls, by error; the listener backs off on them.", {"error"})) {}
 
 // One connection. Lives in the frame of its coroutine, on one loop's thread,
-// so it needs no locks; registers itself with the loop for drain().
+// so it needs no locks; registers itself with the loop for drain() and the
+// deadline sweep.
 class Session {
  public:
   Session(tcp::socket socket, const Pipeline& pipeline, LoopState& loop, SessionShared& shared)
       : remote_(remote_address(socket)),
-        stream_(std::move(socket)),
+        socket_(std::move(socket)),
         buffer_(shared.limits.header_limit_bytes + kReadChunk),
         pipeline_(pipeline),
         loop_(loop),
@@ -92,8 +97,8 @@ class Session {
       core::log::error("http.session_failed", {{"remote", remote_}, {"error", error.what()}});
     }
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   // Idle means waiting for a request with none of its bytes received; a
@@ -101,13 +106,19 @@ class Session {
   void close_if_idle() {
     if (idle_ && !bytes_waiting()) {
       beast::error_code ignored;
-      stream_.socket().cancel(ignored);
+      socket_.cancel(ignored);
     }
   }
 
- private:
-  enum class Outcome { keep_open, close, close_after_linger };
+  void expire_if_due(SteadyTime now) {
+    if (now < deadline_) return;
+    if (!timed_out_) shared_.metrics.timeouts.with_labels({deadline_phase_}).inc();
+    timed_out_ = true;
+    beast::error_code ignored;
+    socket_.cancel(ignored);
+  }
 
+ private:
   // Reads, handles and answers one request; false when the connection is done.
   asio::awaitable<bool> serve_one() {
     const auto& limits = shared_.limits;
@@ -119,43 +130,36 @@ class Session {
     if (buffer_.size() == 0) {
       if (loop_.draining && !bytes_waiting()) co_return false;
       idle_ = true;
-      stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
-      auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
+      set_deadline(first ? limits.header_timeout : limits.idle_timeout, first ? "header" : "idle");
+      const bool got = co_await read_more();
       idle_ = false;
-      if (ec) {
-        if (ec == beast::error::timeout) count_timeout(first ? "header" : "idle");
-        co_return false;
-      }
-      buffer_.commit(bytes);
+      if (!got) co_return false;
       burst_ = 1;
     } else {
       ++burst_;  // pipelined: the request was already in our buffer
     }
     ++requests_;
-    if (!first) stream_.expires_after(limits.header_timeout);
+    if (!first) set_deadline(limits.header_timeout, "header");
 
     RequestContext context;
     context.started = shared_.clock.monotonic();
     Request request;
     request.remote_address = remote_;
 
-    http::request_parser<http::string_body> parser;
+    Parser parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
     parser.body_limit(boost::none);  // checked below, against the matched route's limit
 
-    auto [header_error, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, use_nothrow);
-    if (header_error) {
-      if (header_error == beast::error::timeout) count_timeout("header");
-      if (header_error == http::error::header_limit || header_error == http::error::buffer_overflow) {
+    if (const auto error = co_await parse_until(parser, [&] { return parser.is_header_done(); })) {
+      if (*error == http::error::header_limit || *error == http::error::buffer_overflow) {
         co_return co_await refuse(context, request, 431, "/problems/header-too-large",
                                   "Request Header Fields Too Large", "header_too_large");
       }
-      if (header_error.category() == http::make_error_code(http::error::bad_method).category() &&
-          header_error != http::error::end_of_stream && header_error != http::error::partial_message) {
+      if (is_http_error(*error)) {
         co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "malformed_request",
-                                  "The request is not valid HTTP/1.1: " + header_error.message() + ".");
+                                  "The request is not valid HTTP/1.1: " + error->message() + ".");
       }
-      co_return false;  // the client went away mid-request, or a timeout
+      co_return false;  // the client went away mid-request, or a deadline passed
     }
 
     auto& message = parser.get();
@@ -184,50 +188,75 @@ class Session {
     context.path_params = std::move(match.params);
     context.allow = std::move(match.allow);
 
-    const auto body_limit =
-        context.route != nullptr && context.route->options.body_limit ? *context.route->options.body_limit
-                                                                      : limits.body_limit_bytes;
+    const auto body_limit = context.route != nullptr && context.route->options.body_limit
+                                ? *context.route->options.body_limit
+                                : limits.body_limit_bytes;
     if (const auto length = parser.content_length(); length && *length > body_limit) {
       co_return co_await refuse(context, request, 413, "/problems/body-too-large", "Content Too Large",
-                                "body_too_large",
-                                "The body may be at most " + std::to_string(body_limit) + " bytes.");
+                                "body_too_large", "The body may be at most " + std::to_string(body_limit) + " bytes.");
     }
 
     if (!parser.is_done()) {
       if (const auto expect = request.headers.get("Expect"); expect && beast::iequals(*expect, "100-continue")) {
-        http::response<http::empty_body> proceed{http::status::continue_, message.version()};
-        stream_.expires_after(limits.write_timeout);
-        auto [ec, bytes] = co_await http::async_write(stream_, proceed, use_nothrow);
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        set_deadline(limits.write_timeout, "write");
+        auto [ec, bytes] = co_await asio::async_write(socket_, asio::buffer(kContinue), use_nothrow);
         if (ec) co_return false;
       }
       parser.body_limit(body_limit);
-      stream_.expires_after(limits.body_timeout);
-      auto [body_error, body_bytes] = co_await http::async_read(stream_, buffer_, parser, use_nothrow);
-      if (body_error) {
-        if (body_error == beast::error::timeout) count_timeout("body");
-        if (body_error == http::error::body_limit) {
+      set_deadline(limits.body_timeout, "body");
+      if (const auto error = co_await parse_until(parser, [&] { return parser.is_done(); })) {
+        if (*error == http::error::body_limit) {
           co_return co_await refuse(context, request, 413, "/problems/body-too-large", "Content Too Large",
                                     "body_too_large",
                                     "The body may be at most " + std::to_string(body_limit) + " bytes.");
         }
-        if (body_error.category() == http::make_error_code(http::error::bad_method).category() &&
-            body_error != http::error::partial_message && body_error != http::error::end_of_stream) {
+        if (is_http_error(*error)) {
           co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_framing",
-                                    "The request body is malformed: " + body_error.message() + ".");
+                                    "The request body is malformed: " + error->message() + ".");
         }
         co_return false;
       }
     }
+    clear_deadline();  // the handler is not the client's fault; the write gets its own deadline
     request.body = std::move(message.body());
     const bool client_keeps_alive = message.keep_alive();
     const bool head = message.method() == http::verb::head;
     const unsigned version = message.version();
 
     auto response = co_await pipeline_.run(context, request);
-    const bool close = response.close || !client_keeps_alive || loop_.draining ||
-                       burst_ >= limits.max_pipelined_requests;
-    if (!co_await write(std::move(response), version, head, close)) co_return false;
+    const bool close =
+        response.close || !client_keeps_alive || loop_.draining || burst_ >= limits.max_pipelined_requests;
+    if (!co_await write(response, version, head, close)) co_return false;
     co_return !close;
+  }
+
+  // Feeds buffered bytes to Beast's parser, reading more from the socket
+  // until `done()`. Returns the parse error, or a transport error (EOF,
+  // reset, deadline), or nullopt on success.
+  template <class Done>
+  asio::awaitable<std::optional<beast::error_code>> parse_until(Parser& parser, Done done) {
+    while (true) {
+      beast::error_code ec;
+      if (buffer_.size() > 0) {
+        const auto used = parser.put(buffer_.data(), ec);
+        buffer_.consume(used);
+        if (ec && ec != http::error::need_more) co_return ec;
+        if (!ec && done()) co_return std::nullopt;
+        if (!ec) continue;  // a part was consumed (a chunk header, say); parse the rest
+      }
+      if (buffer_.size() >= buffer_.max_size()) co_return beast::error_code(http::error::buffer_overflow);
+      if (!co_await read_more()) co_return beast::error_code(asio::error::eof);
+    }
+  }
+
+  // One read into the buffer; false on EOF, error, drain or deadline.
+  asio::awaitable<bool> read_more() {
+    const auto room = std::min(kReadChunk, buffer_.max_size() - buffer_.size());
+    auto [ec, bytes] = co_await socket_.async_read_some(buffer_.prepare(room), use_nothrow);
+    if (ec || timed_out_) co_return false;
+    buffer_.commit(bytes);
+    co_return true;
   }
 
   // Answers a request that failed before routing: the pipeline still adds the
@@ -238,51 +267,59 @@ class Session {
     shared_.metrics.protocol_errors.with_labels({std::string(reason)}).inc();
     if (request.method.empty()) request.method = "-";
     context.early_response = Response::problem(status, std::move(type), std::move(title), std::move(detail));
-    auto response = co_await pipeline_.run(context, request);
-    if (co_await write(std::move(response), 11, false, true)) co_await linger();
+    clear_deadline();
+    const auto response = co_await pipeline_.run(context, request);
+    if (co_await write(response, 11, false, true)) co_await linger();
     co_return false;
   }
 
   // One gathered write: the formatted head, then the body (not copied).
-  asio::awaitable<bool> write(Response response, unsigned version, bool head, bool close) {
+  asio::awaitable<bool> write(const Response& response, unsigned version, bool head, bool close) {
     const auto formatted = format_response_head(response, version, close, http_date_now());
     if (formatted.dropped > 0) {
       core::log::error("http.response_header_dropped", {{"count", formatted.dropped}, {"status", response.status}});
     }
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(formatted.text),
                                                     asio::buffer(head ? std::string_view() : response.body)};
-    stream_.expires_after(shared_.limits.write_timeout);
-    auto [ec, bytes] = co_await asio::async_write(stream_, buffers, use_nothrow);
-    if (ec == beast::error::timeout) count_timeout("write");
-    co_return !ec;
+    set_deadline(shared_.limits.write_timeout, "write");
+    auto [ec, bytes] = co_await asio::async_write(socket_, buffers, use_nothrow);
+    clear_deadline();
+    co_return !ec && !timed_out_;
   }
 
   asio::awaitable<void> linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    set_deadline(kLingerTime, "linger");
     std::array<char, kReadChunk> sink{};
     std::size_t discarded = 0;
-    while (discarded < kLingerBytes) {
-      auto [ec, bytes] = co_await stream_.async_read_some(asio::buffer(sink), use_nothrow);
+    while (discarded < kLingerBytes && !timed_out_) {
+      auto [ec, bytes] = co_await socket_.async_read_some(asio::buffer(sink), use_nothrow);
       if (ec) break;
       discarded += bytes;
     }
   }
 
+  void set_deadline(std::chrono::milliseconds after, const char* phase) {
+    deadline_ = shared_.clock.monotonic() + after;
+    deadline_phase_ = phase;
+  }
+  void clear_deadline() { deadline_ = SteadyTime::max(); }
+
   bool bytes_waiting() {
     beast::error_code ec;
-    return stream_.socket().available(ec) > 0 && !ec;
+    return socket_.available(ec) > 0 && !ec;
   }
 
-  void count_timeout(const char* phase) { shared_.metrics.timeouts.with_labels({phase}).inc(); }
-
   std::string remote_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
   const Pipeline& pipeline_;
   LoopState& loop_;
   SessionShared& shared_;
+  SteadyTime deadline_ = SteadyTime::max();
+  const char* deadline_phase_ = "header";
+  bool timed_out_ = false;
   bool idle_ = true;
   std::size_t requests_ = 0;
   unsigned burst_ = 0;  // requests answered from the current burst of pipelined bytes
@@ -296,6 +333,10 @@ asio::awaitable<void> run_session(tcp::socket socket, const Pipeline& pipeline, 
 
 void close_idle_sessions(LoopState& loop) {
   for (auto* session : loop.sessions) session->close_if_idle();
+}
+
+void expire_sessions(LoopState& loop, SteadyTime now) {
+  for (auto* session : loop.sessions) session->expire_if_due(now);
 }
 
 }  // namespace orderly::net::detail

@@ -4,6 +4,7 @@
 // with the listener. Only http_server.cpp and session.cpp include this.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -57,5 +58,14 @@ boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, co
 // Drain: closes every session of this loop that waits for its next request;
 // sessions inside a request finish it, answer with Connection: close and end.
 void close_idle_sessions(LoopState& loop);
+
+// How often each loop checks its sessions' deadlines. Deadlines are plain
+// time stamps checked by one sweep per loop, not a timer per read and write
+// (that cost a timer-queue update and often a timerfd syscall per request),
+// so a timeout fires up to this much late.
+inline constexpr std::chrono::milliseconds kDeadlineSweepInterval{250};
+
+// Closes the sessions of this loop whose current deadline has passed.
+void expire_sessions(LoopState& loop, std::chrono::steady_clock::time_point now);
 
 }  // namespace orderly::net::detail
