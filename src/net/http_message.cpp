@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include <boost/algorithm/string/predicate.hpp>
+#include <boost/beast/core/string.hpp>
 
 namespace orderly::net {
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
   for (const auto& [key, value] : fields_) {
-    if (boost::algorithm::iequals(key, name)) return std::string_view(value);
+    if (boost::beast::iequals(key, name)) return std::string_view(value);
   }
   return std::nullopt;
 }
@@ -21,7 +21,7 @@ void Headers::set(std::string_view name, std::string value) {
 void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
 
 void Headers::erase(std::string_view name) {
-  std::erase_if(fields_, [&](const auto& field) { return boost::algorithm::iequals(field.first, name); });
+  std::erase_if(fields_, [&](const auto& field) { return boost::beast::iequals(field.first, name); });
 }
 
 Response Response::json(int status, std::string body) {

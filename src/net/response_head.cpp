@@ -4,7 +4,7 @@
 #include <charconv>
 #include <ctime>
 
-#include <boost/algorithm/string/predicate.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
 namespace orderly::net {
@@ -43,7 +43,7 @@ ResponseHead format_response_head(const Response& response, unsigned version, bo
   out.append(reason.data(), reason.size());
   out += "\r\n";
   for (const auto& [name, value] : response.headers) {
-    if (boost::algorithm::iequals(name, "Content-Length") || boost::algorithm::iequals(name, "Connection")) continue;
+    if (boost::beast::iequals(name, "Content-Length") || boost::beast::iequals(name, "Connection")) continue;
     if (!is_token(name) || !is_safe_value(value)) {
       ++head.dropped;
       continue;
