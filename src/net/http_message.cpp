@@ -28,8 +28,14 @@ Response Response::json(int status, std::string body) {
   return text(status, std::move(body), "application/json");
 }
 
+namespace {
+// Room for the headers most responses carry (type, request id, trace) in one allocation.
+constexpr std::size_t kTypicalResponseHeaders = 4;
+}  // namespace
+
 Response Response::text(int status, std::string body, std::string content_type) {
   Response response;
+  response.headers.reserve(kTypicalResponseHeaders);
   response.status = status;
   response.headers.set("Content-Type", std::move(content_type));
   response.body = std::move(body);
@@ -38,6 +44,7 @@ Response Response::text(int status, std::string body, std::string content_type) 
 
 Response Response::empty(int status) {
   Response response;
+  response.headers.reserve(kTypicalResponseHeaders);
   response.status = status;
   return response;
 }

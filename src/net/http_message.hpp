@@ -21,6 +21,7 @@ class Headers {
   void set(std::string_view name, std::string value);
   void add(std::string name, std::string value);
   void erase(std::string_view name);
+  void reserve(std::size_t count) { fields_.reserve(count); }
 
   [[nodiscard]] auto begin() const { return fields_.begin(); }
   [[nodiscard]] auto end() const { return fields_.end(); }

@@ -165,6 +165,7 @@ class Session {
     auto& message = parser.get();
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
+    request.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
     for (const auto& field : message) request.headers.add(std::string(field.name_string()), std::string(field.value()));
 
     // Transfer-Encoding without chunked last leaves a request's length unknown
