@@ -39,6 +39,17 @@ inline void error(std::string_view event, const boost::json::object& fields = {}
   write(Level::error, event, fields);
 }
 
+// For hot paths (the access log): the event is formatted on the calling
+// thread, with its own timestamp, and appended to a buffer that thread owns;
+// the buffer goes to the writer as one block when it reaches 16 KiB or when
+// the thread calls flush_batch(). One hand-off per block instead of one per
+// event (each hand-off may wake the writer thread).
+void write_batched(Level level, std::string_view event, const boost::json::object& fields);
+
+// Hands the calling thread's batched events to the writer. Event loops call
+// it on every deadline sweep (so a line waits at most 250 ms) and when they stop.
+void flush_batch();
+
 // Lines dropped because the writer fell behind.
 [[nodiscard]] std::size_t dropped_count();
 

@@ -122,6 +122,7 @@ struct HttpServer::Impl {
       auto [ec] = co_await timer.async_wait(use_nothrow);
       if (ec) co_return;
       detail::expire_sessions(loop.state, shared.clock.monotonic());
+      core::log::flush_batch();
     }
   }
 
@@ -181,6 +182,7 @@ void HttpServer::start() {
       // Keep running while listeners or sessions have work; drain() stops it.
       auto guard = asio::make_work_guard(context);
       context.run();
+      core::log::flush_batch();  // this loop's last access-log lines
     });
   }
 }

@@ -1,6 +1,9 @@
 #include "net/observe_middleware.hpp"
 
+#include <array>
 #include <chrono>
+
+#include <boost/json/monotonic_resource.hpp>
 
 #include "core/logging.hpp"
 
@@ -13,7 +16,11 @@ boost::asio::awaitable<Response> ObserveMiddleware::handle(RequestContext& conte
 
   if (access_log_ && core::log::enabled(core::log::Level::info)) {
     constexpr std::size_t kMaxLoggedPath = 256;
-    core::log::info("http.request",
+    // The event's fields live in a stack buffer: no heap allocation per field.
+    std::array<unsigned char, 2048> storage;
+    boost::json::monotonic_resource arena(storage.data(), storage.size());
+    core::log::write_batched(core::log::Level::info, "http.request",
+                    boost::json::object(
                     {{"method", RouteMetrics::method_label(request.method)},
                      {"route", context.route != nullptr ? std::string_view(context.route->path_template)
                                                         : std::string_view("unmatched")},
@@ -26,7 +33,8 @@ boost::asio::awaitable<Response> ObserveMiddleware::handle(RequestContext& conte
                      {"request_id", context.request_id},
                      {"trace_id", context.trace.trace_id},
                      {"span_id", context.trace.span_id},
-                     {"parent_span_id", context.trace.parent_span_id}});
+                     {"parent_span_id", context.trace.parent_span_id}},
+                    &arena));
   }
   co_return response;
 }
