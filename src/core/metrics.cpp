@@ -73,18 +73,35 @@ std::vector<double> latency_buckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
+namespace detail {
+
+std::size_t shard_index() {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return index;
+}
+
+}  // namespace detail
+
+double Counter::value() const {
+  double total = 0;
+  for (const auto& shard : shards_) total += shard.value.load(std::memory_order_relaxed);
+  return total;
+}
+
+Histogram::Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)) {
   if (!std::is_sorted(bounds_.begin(), bounds_.end()) ||
       std::adjacent_find(bounds_.begin(), bounds_.end()) != bounds_.end()) {
     throw std::logic_error("histogram bounds must be strictly increasing");
   }
+  for (auto& shard : shards_) shard.counts = std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1);
 }
 
 void Histogram::observe(double value) {
   const auto bucket = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
-  counts_[bucket].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(value, std::memory_order_relaxed);
+  auto& shard = shards_[detail::shard_index()];
+  shard.counts[bucket].fetch_add(1, std::memory_order_relaxed);
+  shard.sum.fetch_add(value, std::memory_order_relaxed);
 }
 
 Histogram::Snapshot Histogram::snapshot() const {
@@ -93,10 +110,10 @@ Histogram::Snapshot Histogram::snapshot() const {
   snapshot.cumulative_counts.reserve(bounds_.size() + 1);
   std::uint64_t running = 0;
   for (std::size_t i = 0; i <= bounds_.size(); ++i) {
-    running += counts_[i].load(std::memory_order_relaxed);
+    for (const auto& shard : shards_) running += shard.counts[i].load(std::memory_order_relaxed);
     snapshot.cumulative_counts.push_back(running);
   }
-  snapshot.sum = sum_.load(std::memory_order_relaxed);
+  for (const auto& shard : shards_) snapshot.sum += shard.sum.load(std::memory_order_relaxed);
   return snapshot;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -12,16 +13,34 @@
 
 namespace orderly::core::metrics {
 
-// Metric primitives. Updates are lock-free (atomics) and safe from any thread;
-// a hot path keeps the reference returned by Family::with_labels instead of
-// looking the series up per event.
+namespace detail {
+
+// Hot metrics are split into shards, one cache line each, picked by the
+// calling thread, so event loops on different cores never write the same
+// line; a scrape adds the shards up.
+inline constexpr std::size_t kShards = 8;
+
+// This thread's shard, assigned round-robin on first use.
+std::size_t shard_index();
+
+struct alignas(64) PaddedDouble {
+  std::atomic<double> value{0.0};
+};
+
+}  // namespace detail
+
+// Metric primitives. Updates are lock-free and safe from any thread; a hot
+// path keeps the reference returned by Family::with_labels instead of looking
+// the series up per event.
 class Counter {
  public:
-  void inc(double amount = 1.0) { value_.fetch_add(amount, std::memory_order_relaxed); }
-  [[nodiscard]] double value() const { return value_.load(std::memory_order_relaxed); }
+  void inc(double amount = 1.0) {
+    shards_[detail::shard_index()].value.fetch_add(amount, std::memory_order_relaxed);
+  }
+  [[nodiscard]] double value() const;
 
  private:
-  std::atomic<double> value_{0.0};
+  std::array<detail::PaddedDouble, detail::kShards> shards_{};
 };
 
 class Gauge {
@@ -50,9 +69,13 @@ class Histogram {
   [[nodiscard]] Snapshot snapshot() const;
 
  private:
+  struct alignas(64) Shard {
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts;  // bounds_.size() + 1 buckets
+    std::atomic<double> sum{0.0};
+  };
+
   std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // bounds_.size() + 1 buckets
-  std::atomic<double> sum_{0.0};
+  std::array<Shard, detail::kShards> shards_;
 };
 
 // Buckets for request durations in seconds: 100 µs to 10 s.

@@ -20,7 +20,6 @@ class InflightLimitMiddleware final : public Middleware {
  private:
   std::size_t limit_;
   std::atomic<std::size_t> in_flight_{0};
-  core::metrics::Gauge& gauge_;
   core::metrics::Counter& shed_;
 };
 
