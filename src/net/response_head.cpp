@@ -1,6 +1,7 @@
 #include "net/response_head.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <ctime>
 
@@ -10,13 +11,21 @@
 namespace orderly::net {
 namespace {
 
-bool is_token(std::string_view name) {
+// Byte classes as tables: every header of every response is checked.
+constexpr std::array<bool, 256> make_token_table() {
   // tchar from RFC 9110 5.6.2
-  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
-  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           kSymbols.find(c) != std::string_view::npos;
-  });
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}
+constexpr auto kTokenChars = make_token_table();
+
+bool is_token(std::string_view name) {
+  return !name.empty() &&
+         std::all_of(name.begin(), name.end(), [](char c) { return kTokenChars[static_cast<unsigned char>(c)]; });
 }
 
 bool is_safe_value(std::string_view value) {

@@ -1,6 +1,7 @@
 #include "net/session.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -141,12 +142,14 @@ class Session {
     ++requests_;
     if (!first) set_deadline(limits.header_timeout, "header");
 
-    RequestContext context;
+    context_ = RequestContext{};
+    request_ = Request{};
+    auto& context = context_;
+    auto& request = request_;
     context.started = shared_.clock.monotonic();
-    Request request;
     request.remote_address = remote_;
 
-    Parser parser;
+    auto& parser = parser_.emplace();
     parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
     parser.body_limit(boost::none);  // checked below, against the matched route's limit
 
@@ -314,6 +317,12 @@ class Session {
 
   std::string remote_;
   tcp::socket socket_;
+  // The current request's state, kept out of serve_one's coroutine frame:
+  // Asio recycles frames up to about 1 KiB, and a bigger one would cost a
+  // malloc and free per request.
+  RequestContext context_;
+  Request request_;
+  std::optional<Parser> parser_;
   beast::flat_buffer buffer_;
   const Pipeline& pipeline_;
   LoopState& loop_;
