@@ -18,6 +18,7 @@ namespace orderly::app {
 namespace {
 
 constexpr int kUsageError = 2;
+constexpr int kRuntimeError = 1;
 
 // The flags every mode shares; each is validated by the configuration loader,
 // so a flag, an environment variable and a file key fail the same way.
@@ -59,7 +60,11 @@ core::Config load(const ConfigFlags& flags) {
   flag(flags.threads, "threads", "--threads");
   flag(flags.log_level, "log.level", "--log-level");
   for (const auto& set : flags.sets) overrides.push_back(core::parse_set_flag(set));
-  return core::load_config(file, core::environment_overrides(environ), overrides);
+  const auto environment = core::environment_overrides(environ);
+  for (const auto& name : environment.ignored) {
+    std::cerr << "orderly: warning: environment " << name << " is not a setting; ignored\n";
+  }
+  return core::load_config(file, environment.overrides, overrides);
 }
 
 }  // namespace
@@ -97,6 +102,10 @@ int run_cli(int argc, char** argv) {
   } catch (const core::ConfigError& error) {
     std::cerr << "orderly: " << error.what() << "\n";
     return kUsageError;
+  } catch (const std::exception& error) {
+    // The last boundary: one line and exit 1, never std::terminate.
+    std::cerr << "orderly: failed: " << error.what() << "\n";
+    return kRuntimeError;
   }
   std::cerr << app.help();
   return kUsageError;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -31,8 +32,14 @@ template <class Member>
 Setting duration_setting(std::string_view key, std::string_view help, Member member) {
   return {key, help, [member](const Config& c) { return values::format_duration(member(c)); },
           [member](Config& c, std::string_view text) {
+            // A day bounds every timeout: larger values would overflow deadline
+            // arithmetic (steady_clock nanoseconds), turning "wait very long"
+            // into "expire at once".
+            constexpr auto kMaxDuration = std::chrono::hours(24);
             const auto value = values::parse_duration(text);
-            if (value.count() <= 0) throw std::invalid_argument("must be greater than 0");
+            if (value.count() <= 0 || value > kMaxDuration) {
+              throw std::invalid_argument(fmt::format("expected a duration from 1ms to 24h, got '{}'", text));
+            }
             member(c) = value;
           }};
 }
@@ -133,7 +140,10 @@ void apply(Config& config, std::string_view key, std::string_view value, std::st
 
 void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefix, const std::string& source) {
   for (const auto& entry : node) {
-    const auto name = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {
+      throw ConfigError(fmt::format("{}:{}: keys must be plain names", source, entry.first.Mark().line + 1));
+    }
+    const auto name = entry.first.Scalar();
     const auto key = prefix.empty() ? name : prefix + "." + name;
     const auto& value = entry.second;
     const auto where = fmt::format("{}:{}", source, entry.first.Mark().line + 1);
@@ -148,6 +158,10 @@ void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefi
 }
 
 void apply_file(Config& config, const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw ConfigError(fmt::format("config file {}: not a readable file", path));
+  }
   std::ifstream in(path);
   if (!in) throw ConfigError(fmt::format("config file {}: cannot be read", path));
   YAML::Node root;
@@ -204,8 +218,9 @@ Config load_config(const std::optional<std::string>& file, const std::vector<Con
   return config;
 }
 
-std::vector<ConfigOverride> environment_overrides(char** environ) {
-  std::vector<ConfigOverride> overrides;
+EnvironmentSettings environment_overrides(char** environ) {
+  EnvironmentSettings result;
+  auto& overrides = result.overrides;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     if (!text.starts_with("ORDERLY_")) continue;
@@ -215,10 +230,13 @@ std::vector<ConfigOverride> environment_overrides(char** environ) {
     if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD") continue;
     const auto& all = settings();
     const auto it = std::find_if(all.begin(), all.end(), [&](const Setting& s) { return environment_name(s.key) == name; });
-    if (it == all.end()) throw ConfigError(fmt::format("environment {}: unknown setting", name));
+    if (it == all.end()) {
+      result.ignored.emplace_back(name);
+      continue;
+    }
     overrides.push_back({std::string(it->key), std::string(value), fmt::format("environment {}", name)});
   }
-  return overrides;
+  return result;
 }
 
 ConfigOverride parse_set_flag(std::string_view text) {

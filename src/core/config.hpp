@@ -73,10 +73,17 @@ struct ConfigOverride {
                                  const std::vector<ConfigOverride>& environment,
                                  const std::vector<ConfigOverride>& flags);
 
+struct EnvironmentSettings {
+  std::vector<ConfigOverride> overrides;
+  // ORDERLY_* names that are not settings. Reported, not fatal: Kubernetes
+  // injects ORDERLY_SERVICE_HOST, ORDERLY_PORT, ... for a Service named orderly.
+  std::vector<std::string> ignored;
+};
+
 // ORDERLY_* variables of `environ` as overrides (ORDERLY_HTTP_IDLE_TIMEOUT ->
 // http.idle_timeout). ORDERLY_CONFIG (the file) and ORDERLY_ADMIN_PASSWORD are
-// not settings and are skipped. Throws ConfigError on an unknown ORDERLY_ name.
-[[nodiscard]] std::vector<ConfigOverride> environment_overrides(char** environ);
+// not settings and are skipped.
+[[nodiscard]] EnvironmentSettings environment_overrides(char** environ);
 
 // Parses "key=value" (the --set flag); throws ConfigError.
 [[nodiscard]] ConfigOverride parse_set_flag(std::string_view text);

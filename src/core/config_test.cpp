@@ -93,14 +93,31 @@ TEST(Config, EnvironmentNamesMapToKeys) {
   std::string b = "PATH=/bin";
   std::string c = "ORDERLY_CONFIG=/etc/orderly.yaml";
   char* environ[] = {a.data(), b.data(), c.data(), nullptr};
-  const auto overrides = environment_overrides(environ);
-  ASSERT_EQ(overrides.size(), 1U);
-  EXPECT_EQ(overrides[0].key, "http.idle_timeout");
-  EXPECT_EQ(overrides[0].value, "3s");
+  const auto settings = environment_overrides(environ);
+  ASSERT_EQ(settings.overrides.size(), 1U);
+  EXPECT_EQ(settings.overrides[0].key, "http.idle_timeout");
+  EXPECT_EQ(settings.overrides[0].value, "3s");
+  EXPECT_TRUE(settings.ignored.empty());
 
-  std::string typo = "ORDERLY_LISTN=1";
-  char* bad[] = {typo.data(), nullptr};
-  EXPECT_THROW((void)environment_overrides(bad), ConfigError);
+  std::string injected = "ORDERLY_SERVICE_HOST=10.0.0.1";
+  char* kubernetes[] = {injected.data(), nullptr};
+  const auto other = environment_overrides(kubernetes);
+  EXPECT_TRUE(other.overrides.empty());
+  ASSERT_EQ(other.ignored.size(), 1U);
+  EXPECT_EQ(other.ignored[0], "ORDERLY_SERVICE_HOST");
+}
+
+TEST(Config, DurationsAreBoundedToADay) {
+  EXPECT_EQ(load_config(std::nullopt, {}, {{"http.drain_grace", "24h", "t"}}).http.drain_grace,
+            std::chrono::hours(24));
+  EXPECT_THROW((void)load_config(std::nullopt, {}, {{"http.header_timeout", "3000000h", "t"}}), ConfigError);
+  EXPECT_THROW((void)load_config(std::nullopt, {}, {{"http.header_timeout", "0s", "t"}}), ConfigError);
+}
+
+TEST(Config, ComplexKeysAndFoldersAreConfigErrors) {
+  const TempFile complex_key("? [a, b]\n: 1\n");
+  EXPECT_THROW((void)load_config(complex_key.path(), {}, {}), ConfigError);
+  EXPECT_THROW((void)load_config("/tmp", {}, {}), ConfigError);
 }
 
 TEST(Config, HostPortParsing) {

@@ -110,7 +110,6 @@ void start(Level level) {
   // the timestamp and level in front, formatted on the writer thread.
   instance->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v)", spdlog::pattern_time_type::utc);
   instance->set_level(to_spdlog(level));
-  instance->flush_on(spdlog::level::warn);
   logger() = std::move(instance);
   // A sink of its own: spdlog sets a logger's pattern on its sinks. Both sinks
   // are driven by the one writer thread, so their lines do not interleave.
@@ -121,8 +120,8 @@ void start(Level level) {
   blocks->set_pattern("%v");
   blocks->set_level(spdlog::level::trace);  // the level was checked when the event was batched
   block_logger() = std::move(blocks);
-  // Lines reach a pipe (a supervisor, a test) within a second even when quiet.
-  spdlog::flush_every(std::chrono::seconds(1));
+  // No flush_every: spdlog's stdout sink flushes after every message (a line,
+  // or a block of batched lines), so output reaches a pipe as it is written.
 }
 
 void stop() {

@@ -223,7 +223,9 @@ Family<Metric>& Registry::add(const std::string& name, const std::string& help, 
   for (const auto& family : families_) {
     if (family->name() != name) continue;
     auto* existing = dynamic_cast<Family<Metric>*>(family.get());
-    if (existing == nullptr) throw std::logic_error("metric registered twice with different types: " + name);
+    if (existing == nullptr || existing->label_names() != labels) {
+      throw std::logic_error("metric registered twice with different types or labels: " + name);
+    }
     return *existing;
   }
   auto family = std::make_unique<Family<Metric>>(name, help, std::move(labels), std::move(factory));

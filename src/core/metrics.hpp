@@ -89,6 +89,7 @@ class FamilyBase {
   FamilyBase& operator=(const FamilyBase&) = delete;
 
   [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const std::vector<std::string>& label_names() const { return label_names_; }
   [[nodiscard]] virtual std::string_view type() const = 0;
   // Appends this family in the Prometheus text exposition format (version 0.0.4).
   void render(std::string& out) const;

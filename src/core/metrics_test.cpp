@@ -57,6 +57,7 @@ TEST(Metrics, SameNameReturnsSameFamilyAndOtherTypeThrows) {
   auto& second = registry.counter("orderly_test_total", "c");
   EXPECT_EQ(&first, &second);
   EXPECT_THROW(registry.gauge("orderly_test_total", "g"), std::logic_error);
+  EXPECT_THROW(registry.counter("orderly_test_total", "c", {"other"}), std::logic_error);
 }
 
 TEST(Metrics, InvalidNamesAndBoundsAreRejected) {

@@ -6,6 +6,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/logging.hpp"
+
 namespace orderly::net {
 
 void HealthRegistry::add(std::string name, HealthCheck check) { checks_.emplace_back(std::move(name), std::move(check)); }
@@ -34,7 +36,9 @@ boost::asio::awaitable<Response> HealthRegistry::readiness() const {
     try {
       status = co_await check();
     } catch (const std::exception& error) {
-      status = {false, error.what()};
+      // The body is public: the exception's text (hosts, users) goes to the log only.
+      core::log::error("health.check_failed", {{"check", name}, {"error", error.what()}});
+      status = {false, "check failed"};
     }
     record(name, status);
   }

@@ -82,7 +82,16 @@ struct HttpServer::Impl {
     for (unsigned i = 0; i < std::max(1U, threads); ++i) loops.push_back(std::make_unique<Loop>());
   }
 
+  // The boundary of a listener: an exception here would silently end accepting.
   asio::awaitable<void> accept_loop(Loop& loop, tcp::acceptor& acceptor, const Pipeline& pipeline) {
+    try {
+      co_await accept_connections(loop, acceptor, pipeline);
+    } catch (const std::exception& error) {
+      core::log::error("http.listener_failed", {{"error", error.what()}});
+    }
+  }
+
+  asio::awaitable<void> accept_connections(Loop& loop, tcp::acceptor& acceptor, const Pipeline& pipeline) {
     auto backoff = std::chrono::milliseconds(kFirstBackoff);
     asio::steady_timer timer(loop.context);
     while (acceptor.is_open()) {

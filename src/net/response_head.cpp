@@ -52,7 +52,10 @@ ResponseHead format_response_head(const Response& response, unsigned version, bo
   out.append(reason.data(), reason.size());
   out += "\r\n";
   for (const auto& [name, value] : response.headers) {
-    if (boost::beast::iequals(name, "Content-Length") || boost::beast::iequals(name, "Connection")) continue;
+    if (boost::beast::iequals(name, "Content-Length") || boost::beast::iequals(name, "Connection") ||
+        boost::beast::iequals(name, "Transfer-Encoding")) {
+      continue;
+    }
     if (!is_token(name) || !is_safe_value(value)) {
       ++head.dropped;
       continue;
@@ -70,9 +73,7 @@ ResponseHead format_response_head(const Response& response, unsigned version, bo
   } else if (version == 10) {
     out += "Connection: keep-alive\r\n";
   }
-  // 1xx, 204 and 304 never carry a body, so they never declare one (RFC 9110 8.6).
-  const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
-  if (!bodiless) {
+  if (!is_bodiless(response.status)) {
     out += "Content-Length: ";
     append_number(out, response.body.size());
     out += "\r\n";

@@ -17,12 +17,16 @@ namespace orderly::net {
 //
 // A header whose name is not an RFC 9110 token, or whose value holds CR, LF or
 // NUL, is dropped (and counted in `dropped`), so no handler can split a
-// response. Content-Length and Connection are the writer's own; a handler's
-// copies are ignored.
+// response. Content-Length, Transfer-Encoding and Connection are the writer's
+// own; a handler's copies are ignored.
 struct ResponseHead {
   std::string text;
   std::size_t dropped = 0;
 };
+
+// 1xx, 204 and 304 responses end at their header block (RFC 9110 8.6, 15.4.5):
+// no Content-Length, and no body is written even if a handler set one.
+[[nodiscard]] constexpr bool is_bodiless(int status) { return status < 200 || status == 204 || status == 304; }
 
 [[nodiscard]] ResponseHead format_response_head(const Response& response, unsigned version, bool close,
                                                 const std::string& date);

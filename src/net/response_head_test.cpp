@@ -47,10 +47,12 @@ TEST(ResponseHead, HeaderInjectionIsDropped) {
   response.headers.add("X-Evil", "a\r\nSet-Cookie: stolen=1");
   response.headers.add("Bad Name", "x");
   response.headers.add("Content-Length", "999");  // the writer's own
+  response.headers.add("Transfer-Encoding", "chunked");
   const auto head = format_response_head(response, 11, false, kDate);
   EXPECT_EQ(head.dropped, 2U);
   EXPECT_EQ(head.text.find("stolen"), std::string::npos);
   EXPECT_EQ(head.text.find("999"), std::string::npos);
+  EXPECT_EQ(head.text.find("chunked"), std::string::npos);
   EXPECT_EQ(parse(head.text)["X-Ok"], "fine");
 }
 

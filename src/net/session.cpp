@@ -39,6 +39,22 @@ std::string remote_address(const tcp::socket& socket) {
   return ec ? std::string("-") : endpoint.address().to_string();
 }
 
+// Fills request.path and request.query from the target: origin-form
+// ("/a?b") or, as RFC 9112 3.2.2 requires servers to accept, absolute-form
+// ("http://host/a?b"). False for anything else.
+bool split_target(Request& request) {
+  if (const auto origin = boost::urls::parse_origin_form(request.target)) {
+    request.path = std::string(origin->encoded_path());
+    request.query = std::string(origin->encoded_query());
+    return true;
+  }
+  const auto absolute = boost::urls::parse_absolute_uri(request.target);
+  if (!absolute || (absolute->scheme() != "http" && absolute->scheme() != "https")) return false;
+  request.path = absolute->encoded_path().empty() ? std::string("/") : std::string(absolute->encoded_path());
+  request.query = std::string(absolute->encoded_query());
+  return true;
+}
+
 bool is_http_error(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::need_more).category();
 }
@@ -113,7 +129,7 @@ class Session {
 
   void expire_if_due(SteadyTime now) {
     if (now < deadline_) return;
-    if (!timed_out_) shared_.metrics.timeouts.with_labels({deadline_phase_}).inc();
+    if (!timed_out_ && deadline_phase_ != nullptr) shared_.metrics.timeouts.with_labels({deadline_phase_}).inc();
     timed_out_ = true;
     beast::error_code ignored;
     socket_.cancel(ignored);
@@ -179,13 +195,16 @@ class Session {
                                 "Transfer-Encoding must end with chunked.");
     }
 
-    const auto target = boost::urls::parse_origin_form(request.target);
-    if (!target) {
-      co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_target",
-                                "The request target is not a valid origin-form URI.");
+    // RFC 9112 3.2: an HTTP/1.1 request names exactly one Host.
+    if (const auto hosts = message.count(http::field::host); hosts > 1 || (hosts == 0 && message.version() >= 11)) {
+      co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_host",
+                                "An HTTP/1.1 request needs exactly one Host header.");
     }
-    request.path = std::string(target->encoded_path());
-    request.query = std::string(target->encoded_query());
+
+    if (!split_target(request)) {
+      co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_target",
+                                "The request target is not a valid URI path.");
+    }
 
     auto match = pipeline_.router().match(request.method, request.path);
     context.route = match.route;
@@ -201,7 +220,9 @@ class Session {
     }
 
     if (!parser.is_done()) {
-      if (const auto expect = request.headers.get("Expect"); expect && beast::iequals(*expect, "100-continue")) {
+      // HTTP/1.0 clients do not know 100 Continue; RFC 9110 10.1.1 says to ignore their expectation.
+      if (const auto expect = request.headers.get("Expect");
+          expect && beast::iequals(*expect, "100-continue") && message.version() >= 11) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         set_deadline(limits.write_timeout, "write");
         auto [ec, bytes] = co_await asio::async_write(socket_, asio::buffer(kContinue), use_nothrow);
@@ -283,8 +304,10 @@ class Session {
     if (formatted.dropped > 0) {
       core::log::error("http.response_header_dropped", {{"count", formatted.dropped}, {"status", response.status}});
     }
+    const bool send_body = !head && !is_bodiless(response.status);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(formatted.text),
-                                                    asio::buffer(head ? std::string_view() : response.body)};
+                                                    asio::buffer(send_body ? std::string_view(response.body)
+                                                                           : std::string_view())};
     set_deadline(shared_.limits.write_timeout, "write");
     auto [ec, bytes] = co_await asio::async_write(socket_, buffers, use_nothrow);
     clear_deadline();
@@ -294,7 +317,7 @@ class Session {
   asio::awaitable<void> linger() {
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    set_deadline(kLingerTime, "linger");
+    set_deadline(kLingerTime, nullptr);  // the end of a lingering close is not a client timeout
     std::array<char, kReadChunk> sink{};
     std::size_t discarded = 0;
     while (discarded < kLingerBytes && !timed_out_) {
@@ -304,6 +327,7 @@ class Session {
     }
   }
 
+  // `phase` labels orderly_http_timeouts_total when the deadline passes; null: not counted.
   void set_deadline(std::chrono::milliseconds after, const char* phase) {
     deadline_ = shared_.clock.monotonic() + after;
     deadline_phase_ = phase;

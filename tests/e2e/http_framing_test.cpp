@@ -87,7 +87,7 @@ TEST_F(HttpFraming, TransferEncodingWithoutChunkedGets400) {
 }
 
 TEST_F(HttpFraming, GarbageRequestLineGets400) {
-  expect_refused_and_closed("HELLO THERE\r\n\r\n", 400);
+  expect_refused_and_closed("HELLO THERE\r\nHost: x\r\n\r\n", 400);
 }
 
 TEST_F(HttpFraming, RepeatedEqualContentLengthIsAccepted) {
@@ -100,11 +100,41 @@ TEST_F(HttpFraming, RepeatedEqualContentLengthIsAccepted) {
   EXPECT_TRUE(response->keep_alive);
 }
 
+// The value of one series in the ops listener's /metrics, 0 when absent.
+double metric_value(std::uint16_t ops_port, const std::string& series) {
+  const auto metrics = http_get(ops_port, "/metrics");
+  if (!metrics) return -1;
+  const auto at = metrics->body.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::stod(metrics->body.substr(at + series.size() + 2));
+}
+
 TEST_F(HttpFraming, ProtocolErrorsAreCounted) {
+  const std::string series = "orderly_http_protocol_errors_total{reason=\"malformed_request\"}";
+  const auto before = metric_value(server_->ops_port(), series);
   expect_refused_and_closed("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\n", 400);
-  const auto metrics = http_get(server_->ops_port(), "/metrics");
-  ASSERT_TRUE(metrics.has_value());
-  EXPECT_NE(metrics->body.find("orderly_http_protocol_errors_total{reason=\"malformed_request\"}"), std::string::npos);
+  EXPECT_EQ(metric_value(server_->ops_port(), series), before + 1);
+}
+
+TEST_F(HttpFraming, MissingOrDoubleHostGets400) {
+  expect_refused_and_closed("GET /healthz HTTP/1.1\r\n\r\n", 400);
+  expect_refused_and_closed("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
+}
+
+TEST_F(HttpFraming, AbsoluteFormTargetIsServed) {
+  HttpConnection connection(server_->port());
+  ASSERT_TRUE(connection.send("GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const auto response = connection.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+}
+
+TEST_F(HttpFraming, Http10WithoutHostIsServedAndClosed) {
+  HttpConnection connection(server_->port());
+  ASSERT_TRUE(connection.send("GET /healthz HTTP/1.0\r\n\r\n"));
+  const auto response = connection.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_TRUE(connection.wait_closed(3s));
 }
 
 }  // namespace

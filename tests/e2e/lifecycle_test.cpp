@@ -121,8 +121,10 @@ TEST(Lifecycle, DrainGivesUpAfterTheGracePeriodAndStillExitsZero) {
   HttpConnection stuck(server.port());
   ASSERT_TRUE(stuck.request("GET", "/healthz").has_value());  // accepted before the signal
   ASSERT_TRUE(stuck.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhel"));
+  const auto signalled = std::chrono::steady_clock::now();
   server.send_signal(SIGTERM);
   EXPECT_EQ(server.wait_exit(10s), 0);
+  EXPECT_GE(std::chrono::steady_clock::now() - signalled, 500ms) << "the stuck request got no grace period";
   EXPECT_TRUE(server.wait_for_line("\"event\":\"server.drain_incomplete\"", 1s).has_value());
 }
 

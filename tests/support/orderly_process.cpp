@@ -75,26 +75,35 @@ OrderlyProcess::OrderlyProcess(Options options) {
   stdout_reader_ = std::thread([this, fd = out[0]] { read_stream(fd, true); });
   stderr_reader_ = std::thread([this, fd = err[0]] { read_stream(fd, false); });
 
-  if (options.wait_until_started) {
+  if (!options.wait_until_started) return;
+  try {
     const auto line = wait_for_line("\"event\":\"server.started\"", std::chrono::seconds(20));
     if (!line) throw std::runtime_error("orderly did not start; stderr: " + stderr_text());
     const auto event = boost::json::parse(*line).as_object();
     port_ = port_of(std::string(event.at("listen").as_string()));
     ops_port_ = port_of(std::string(event.at("ops_listen").as_string()));
+  } catch (...) {
+    // A throwing constructor runs no destructor: stop the child and the
+    // readers here, or the test binary would terminate on joinable threads.
+    stop_and_clean_up();
+    throw;
   }
 }
 
-OrderlyProcess::~OrderlyProcess() {
-  if (!exit_code_) {
+void OrderlyProcess::stop_and_clean_up() {
+  if (!exit_code_ && pid_ > 0) {
     kill(pid_, SIGKILL);
     int status = 0;
     waitpid(pid_, &status, 0);
+    exit_code_ = 128 + SIGKILL;
   }
   if (stdout_reader_.joinable()) stdout_reader_.join();
   if (stderr_reader_.joinable()) stderr_reader_.join();
   std::error_code ignored;
   std::filesystem::remove_all(data_dir_, ignored);
 }
+
+OrderlyProcess::~OrderlyProcess() { stop_and_clean_up(); }
 
 void OrderlyProcess::read_stream(int fd, bool is_stdout) {
   std::string pending;

@@ -55,6 +55,7 @@ class OrderlyProcess {
 
  private:
   void read_stream(int fd, bool is_stdout);
+  void stop_and_clean_up();
 
   std::string data_dir_;
   pid_t pid_ = -1;
