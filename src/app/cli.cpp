@@ -39,8 +39,7 @@ void add_config_flags(CLI::App& command, ConfigFlags& flags) {
   command.add_option("--data-dir", flags.data_dir, "Folder for embedded-mode data (default ./data)");
   command.add_option("--threads", flags.threads, "Event loops, 0 for one per core (default 0)");
   command.add_option("--log-level", flags.log_level, "debug, info, warn or error (default info)");
-  command.add_option("-s,--set", flags.sets, "Any setting as KEY=VALUE, e.g. --set http.idle_timeout=30s")
-      ->take_all();
+  command.add_option("-s,--set", flags.sets, "Any setting as KEY=VALUE, e.g. --set http.idle_timeout=30s")->take_all();
 }
 
 core::Config load(const ConfigFlags& flags) {

@@ -7,8 +7,8 @@
 
 namespace orderly::app {
 
-PublicPipeline::PublicPipeline(const net::Router& router, const core::Config& config,
-                               core::metrics::Registry& metrics, const core::Clock& clock, core::Random& random)
+PublicPipeline::PublicPipeline(const net::Router& router, const core::Config& config, core::metrics::Registry& metrics,
+                               const core::Clock& clock, core::Random& random)
     : route_metrics(metrics, router), pipeline(router) {
   pipeline.use(std::make_shared<net::RequestIdMiddleware>(random));
   pipeline.use(std::make_shared<net::TraceMiddleware>(random));

@@ -31,9 +31,10 @@ net::HealthCheck data_dir_check(std::filesystem::path folder) {
 }
 
 void add_metrics_endpoint(net::Router& router, const core::metrics::Registry& metrics) {
-  router.add("GET", "/metrics", [&metrics](net::RequestContext&, net::Request&) -> boost::asio::awaitable<net::Response> {
-    co_return net::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
+  router.add("GET", "/metrics",
+             [&metrics](net::RequestContext&, net::Request&) -> boost::asio::awaitable<net::Response> {
+               co_return net::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+             });
 }
 
 sigset_t shutdown_signals() {

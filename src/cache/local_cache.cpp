@@ -33,15 +33,16 @@ LocalCache::LocalCache(LocalCacheOptions options, const core::Clock& clock, core
       shard_budget_(options.max_bytes / std::max<std::size_t>(1, options.shards)),
       hits_(metrics.counter("orderly_cache_hits_total", "Cache reads that found a live entry.", {"cache"})
                 .with_labels({name})),
-      misses_(metrics.counter("orderly_cache_misses_total", "Cache reads that found nothing or an expired entry.",
-                              {"cache"})
-                  .with_labels({name})),
+      misses_(
+          metrics
+              .counter("orderly_cache_misses_total", "Cache reads that found nothing or an expired entry.", {"cache"})
+              .with_labels({name})),
       evictions_(metrics
                      .counter("orderly_cache_evictions_total",
                               "Entries dropped to stay within the size bound (not counting expiry).", {"cache"})
                      .with_labels({name})),
-      bytes_gauge_(metrics.gauge("orderly_cache_bytes", "Bytes charged to cached entries.", {"cache"})
-                       .with_labels({name})) {
+      bytes_gauge_(
+          metrics.gauge("orderly_cache_bytes", "Bytes charged to cached entries.", {"cache"}).with_labels({name})) {
   if (options.shards == 0) throw std::invalid_argument("LocalCache needs at least one shard");
   for (std::size_t i = 0; i < options.shards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
@@ -118,13 +119,17 @@ std::size_t LocalCache::bytes() const {
   return total;
 }
 
-boost::asio::awaitable<std::optional<std::string>> LocalCache::get(std::string key) { co_return lookup(key); }
+boost::asio::awaitable<std::optional<std::string>> LocalCache::get(std::string key) {
+  co_return lookup(key);
+}
 
 boost::asio::awaitable<void> LocalCache::set(std::string key, std::string value, std::chrono::milliseconds ttl) {
   store(std::move(key), std::move(value), ttl);
   co_return;
 }
 
-boost::asio::awaitable<bool> LocalCache::erase(std::string key) { co_return remove(key); }
+boost::asio::awaitable<bool> LocalCache::erase(std::string key) {
+  co_return remove(key);
+}
 
 }  // namespace orderly::cache

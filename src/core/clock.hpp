@@ -17,9 +17,7 @@ class Clock {
 
 class SystemClock final : public Clock {
  public:
-  [[nodiscard]] std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::now();
-  }
+  [[nodiscard]] std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
   [[nodiscard]] std::chrono::steady_clock::time_point monotonic() const override {
     return std::chrono::steady_clock::now();
   }

@@ -50,9 +50,8 @@ Setting size_setting(std::string_view key, std::string_view help, Member member,
           [member, min, max](Config& c, std::string_view text) {
             const auto value = values::parse_size(text);
             if (value < min || value > max) {
-              throw std::invalid_argument(
-                  fmt::format("expected a size from {} to {}, got '{}'", values::format_size(min),
-                              values::format_size(max), text));
+              throw std::invalid_argument(fmt::format("expected a size from {} to {}, got '{}'",
+                                                      values::format_size(min), values::format_size(max), text));
             }
             member(c) = value;
           }};
@@ -76,17 +75,19 @@ Setting address_setting(std::string_view key, std::string_view help, Member memb
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = {
-      address_setting("listen", "Public HTTP listener (API, health).", [](auto& c) -> auto& { return c.listen; }),
-      address_setting("ops_listen", "Operations listener (/metrics, health); keep it off the public network.",
-                      [](auto& c) -> auto& { return c.ops_listen; }),
+      address_setting(
+          "listen", "Public HTTP listener (API, health).", [](auto& c) -> auto& { return c.listen; }),
+      address_setting(
+          "ops_listen", "Operations listener (/metrics, health); keep it off the public network.",
+          [](auto& c) -> auto& { return c.ops_listen; }),
       {"data_dir", "Folder for embedded-mode data (SQLite file, queue, maildir).",
        [](const Config& c) { return c.data_dir; },
        [](Config& c, std::string_view text) {
          if (text.empty()) throw std::invalid_argument("must not be empty");
          c.data_dir = std::string(text);
        }},
-      unsigned_setting("threads", "Event loops (one per core when 0).", [](auto& c) -> auto& { return c.threads; },
-                       0, 256),
+      unsigned_setting(
+          "threads", "Event loops (one per core when 0).", [](auto& c) -> auto& { return c.threads; }, 0, 256),
       {"log.level", "Lowest level logged: debug, info, warn or error.", [](const Config& c) { return c.log.level; },
        [](Config& c, std::string_view text) {
          if (text != "debug" && text != "info" && text != "warn" && text != "error") {
@@ -97,27 +98,37 @@ const std::vector<Setting>& settings() {
       {"log.access_log", "Log one event per HTTP request.",
        [](const Config& c) { return std::string(c.log.access_log ? "true" : "false"); },
        [](Config& c, std::string_view text) { c.log.access_log = values::parse_bool(text); }},
-      size_setting("http.header_limit", "Largest request line + headers; larger requests get 431.",
-                   [](auto& c) -> auto& { return c.http.header_limit_bytes; }, 1024, 1024 * 1024),
-      size_setting("http.body_limit", "Default largest request body (routes may set their own); larger gets 413.",
-                   [](auto& c) -> auto& { return c.http.body_limit_bytes; }, 0, 1024ULL * 1024 * 1024),
-      duration_setting("http.header_timeout", "Time a client has to send a whole request header (ends slowloris).",
-                       [](auto& c) -> auto& { return c.http.header_timeout; }),
-      duration_setting("http.idle_timeout", "Time a keep-alive connection may wait for its next request.",
-                       [](auto& c) -> auto& { return c.http.idle_timeout; }),
-      duration_setting("http.body_timeout", "Time a client has to send a request body.",
-                       [](auto& c) -> auto& { return c.http.body_timeout; }),
-      duration_setting("http.write_timeout", "Time a client has to read a response.",
-                       [](auto& c) -> auto& { return c.http.write_timeout; }),
-      unsigned_setting("http.max_pipelined_requests",
-                       "Requests answered from one burst of pipelined data before the connection is closed.",
-                       [](auto& c) -> auto& { return c.http.max_pipelined_requests; }, 1, 1024),
-      unsigned_setting("http.max_connections", "Open client connections; more are closed at once.",
-                       [](auto& c) -> auto& { return c.http.max_connections; }, 1, 1'000'000),
-      unsigned_setting("http.max_inflight_requests", "Requests being handled at once; more get 503.",
-                       [](auto& c) -> auto& { return c.http.max_inflight_requests; }, 1, 1'000'000),
-      duration_setting("http.drain_grace", "On SIGTERM, how long in-flight requests may take to finish.",
-                       [](auto& c) -> auto& { return c.http.drain_grace; }),
+      size_setting(
+          "http.header_limit", "Largest request line + headers; larger requests get 431.",
+          [](auto& c) -> auto& { return c.http.header_limit_bytes; }, 1024, 1024 * 1024),
+      size_setting(
+          "http.body_limit", "Default largest request body (routes may set their own); larger gets 413.",
+          [](auto& c) -> auto& { return c.http.body_limit_bytes; }, 0, 1024ULL * 1024 * 1024),
+      duration_setting(
+          "http.header_timeout", "Time a client has to send a whole request header (ends slowloris).",
+          [](auto& c) -> auto& { return c.http.header_timeout; }),
+      duration_setting(
+          "http.idle_timeout", "Time a keep-alive connection may wait for its next request.",
+          [](auto& c) -> auto& { return c.http.idle_timeout; }),
+      duration_setting(
+          "http.body_timeout", "Time a client has to send a request body.",
+          [](auto& c) -> auto& { return c.http.body_timeout; }),
+      duration_setting(
+          "http.write_timeout", "Time a client has to read a response.",
+          [](auto& c) -> auto& { return c.http.write_timeout; }),
+      unsigned_setting(
+          "http.max_pipelined_requests",
+          "Requests answered from one burst of pipelined data before the connection is closed.",
+          [](auto& c) -> auto& { return c.http.max_pipelined_requests; }, 1, 1024),
+      unsigned_setting(
+          "http.max_connections", "Open client connections; more are closed at once.",
+          [](auto& c) -> auto& { return c.http.max_connections; }, 1, 1'000'000),
+      unsigned_setting(
+          "http.max_inflight_requests", "Requests being handled at once; more get 503.",
+          [](auto& c) -> auto& { return c.http.max_inflight_requests; }, 1, 1'000'000),
+      duration_setting(
+          "http.drain_grace", "On SIGTERM, how long in-flight requests may take to finish.",
+          [](auto& c) -> auto& { return c.http.drain_grace; }),
   };
   return kSettings;
 }
@@ -191,8 +202,10 @@ HostPort HostPort::parse(std::string_view text) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   unsigned char buffer[sizeof(in6_addr)];
   const bool is_ip = inet_pton(AF_INET, host.c_str(), buffer) == 1 || inet_pton(AF_INET6, host.c_str(), buffer) == 1;
-  if (host == "localhost") host = "127.0.0.1";
-  else if (!is_ip) throw std::invalid_argument(fmt::format("'{}' is not an IP address (or localhost)", host));
+  if (host == "localhost")
+    host = "127.0.0.1";
+  else if (!is_ip)
+    throw std::invalid_argument(fmt::format("'{}' is not an IP address (or localhost)", host));
   const auto port_text = text.substr(colon + 1);
   std::uint64_t port = 0;
   try {
@@ -229,7 +242,8 @@ EnvironmentSettings environment_overrides(char** environ) {
     const auto value = equals == std::string_view::npos ? std::string_view() : text.substr(equals + 1);
     if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD") continue;
     const auto& all = settings();
-    const auto it = std::find_if(all.begin(), all.end(), [&](const Setting& s) { return environment_name(s.key) == name; });
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const Setting& s) { return environment_name(s.key) == name; });
     if (it == all.end()) {
       result.ignored.emplace_back(name);
       continue;

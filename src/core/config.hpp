@@ -69,8 +69,7 @@ struct ConfigOverride {
 // Builds the configuration: defaults, then the YAML file (if any), then the
 // environment overrides, then the flags, each overriding the one before.
 // Throws ConfigError on an unknown key, a bad value or an unreadable file.
-[[nodiscard]] Config load_config(const std::optional<std::string>& file,
-                                 const std::vector<ConfigOverride>& environment,
+[[nodiscard]] Config load_config(const std::optional<std::string>& file, const std::vector<ConfigOverride>& environment,
                                  const std::vector<ConfigOverride>& flags);
 
 struct EnvironmentSettings {

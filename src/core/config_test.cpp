@@ -108,8 +108,7 @@ TEST(Config, EnvironmentNamesMapToKeys) {
 }
 
 TEST(Config, DurationsAreBoundedToADay) {
-  EXPECT_EQ(load_config(std::nullopt, {}, {{"http.drain_grace", "24h", "t"}}).http.drain_grace,
-            std::chrono::hours(24));
+  EXPECT_EQ(load_config(std::nullopt, {}, {{"http.drain_grace", "24h", "t"}}).http.drain_grace, std::chrono::hours(24));
   EXPECT_THROW((void)load_config(std::nullopt, {}, {{"http.header_timeout", "3000000h", "t"}}), ConfigError);
   EXPECT_THROW((void)load_config(std::nullopt, {}, {{"http.header_timeout", "0s", "t"}}), ConfigError);
 }

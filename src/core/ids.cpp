@@ -36,13 +36,15 @@ std::string random_hex(Random& random, std::size_t bytes) {
   return out;
 }
 
-std::string new_request_id(Random& random) { return random_hex(random, 16); }
+std::string new_request_id(Random& random) {
+  return random_hex(random, 16);
+}
 
 bool is_sane_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == ':' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == ':' || c == '-';
   });
 }
 

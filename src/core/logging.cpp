@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 namespace orderly::core::log {
 namespace {
@@ -64,10 +64,14 @@ void append_timestamp(std::string& out) {
 
 std::string_view level_name(Level level) {
   switch (level) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warning";
-    case Level::error: return "error";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warning";
+    case Level::error:
+      return "error";
   }
   return "info";
 }
@@ -84,10 +88,14 @@ void append_event(std::string& out, std::string_view event, const boost::json::o
 
 spdlog::level::level_enum to_spdlog(Level level) {
   switch (level) {
-    case Level::debug: return spdlog::level::debug;
-    case Level::info: return spdlog::level::info;
-    case Level::warn: return spdlog::level::warn;
-    case Level::error: return spdlog::level::err;
+    case Level::debug:
+      return spdlog::level::debug;
+    case Level::info:
+      return spdlog::level::info;
+    case Level::warn:
+      return spdlog::level::warn;
+    case Level::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -113,10 +121,9 @@ void start(Level level) {
   logger() = std::move(instance);
   // A sink of its own: spdlog sets a logger's pattern on its sinks. Both sinks
   // are driven by the one writer thread, so their lines do not interleave.
-  auto blocks = std::make_shared<spdlog::async_logger>("orderly.blocks",
-                                                       std::make_shared<spdlog::sinks::stdout_sink_mt>(),
-                                                       spdlog::thread_pool(),
-                                                       spdlog::async_overflow_policy::overrun_oldest);
+  auto blocks =
+      std::make_shared<spdlog::async_logger>("orderly.blocks", std::make_shared<spdlog::sinks::stdout_sink_mt>(),
+                                             spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
   blocks->set_pattern("%v");
   blocks->set_level(spdlog::level::trace);  // the level was checked when the event was batched
   block_logger() = std::move(blocks);
@@ -137,7 +144,9 @@ void flush() {
   if (logger()) logger()->flush();
 }
 
-bool enabled(Level level) { return logger() && logger()->should_log(to_spdlog(level)); }
+bool enabled(Level level) {
+  return logger() && logger()->should_log(to_spdlog(level));
+}
 
 void write(Level level, std::string_view event, const boost::json::object& fields) {
   if (!enabled(level)) return;

@@ -33,8 +33,12 @@ void write(Level level, std::string_view event, const boost::json::object& field
 inline void debug(std::string_view event, const boost::json::object& fields = {}) {
   write(Level::debug, event, fields);
 }
-inline void info(std::string_view event, const boost::json::object& fields = {}) { write(Level::info, event, fields); }
-inline void warn(std::string_view event, const boost::json::object& fields = {}) { write(Level::warn, event, fields); }
+inline void info(std::string_view event, const boost::json::object& fields = {}) {
+  write(Level::info, event, fields);
+}
+inline void warn(std::string_view event, const boost::json::object& fields = {}) {
+  write(Level::warn, event, fields);
+}
 inline void error(std::string_view event, const boost::json::object& fields = {}) {
   write(Level::error, event, fields);
 }

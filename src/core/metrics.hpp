@@ -34,9 +34,7 @@ struct alignas(64) PaddedDouble {
 // the series up per event.
 class Counter {
  public:
-  void inc(double amount = 1.0) {
-    shards_[detail::shard_index()].value.fetch_add(amount, std::memory_order_relaxed);
-  }
+  void inc(double amount = 1.0) { shards_[detail::shard_index()].value.fetch_add(amount, std::memory_order_relaxed); }
   [[nodiscard]] double value() const;
 
  private:

@@ -46,6 +46,8 @@ std::uint64_t FastRandom::next_u64() {
   return generator.next();
 }
 
-std::uint64_t SeededRandom::next_u64() { return splitmix64(state_); }
+std::uint64_t SeededRandom::next_u64() {
+  return splitmix64(state_);
+}
 
 }  // namespace orderly::core

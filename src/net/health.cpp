@@ -10,7 +10,9 @@
 
 namespace orderly::net {
 
-void HealthRegistry::add(std::string name, HealthCheck check) { checks_.emplace_back(std::move(name), std::move(check)); }
+void HealthRegistry::add(std::string name, HealthCheck check) {
+  checks_.emplace_back(std::move(name), std::move(check));
+}
 
 void HealthRegistry::install(Router& router) const {
   router.add("GET", "/healthz", [](RequestContext&, Request&) -> boost::asio::awaitable<Response> {

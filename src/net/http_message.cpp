@@ -18,7 +18,9 @@ void Headers::set(std::string_view name, std::string value) {
   fields_.emplace_back(std::string(name), std::move(value));
 }
 
-void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+void Headers::add(std::string name, std::string value) {
+  fields_.emplace_back(std::move(name), std::move(value));
+}
 
 void Headers::erase(std::string_view name) {
   std::erase_if(fields_, [&](const auto& field) { return boost::beast::iequals(field.first, name); });

@@ -48,7 +48,8 @@ struct Response {
   bool close = false;  // ask the session to close the connection after this response
 
   [[nodiscard]] static Response json(int status, std::string body);
-  [[nodiscard]] static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  [[nodiscard]] static Response text(int status, std::string body,
+                                     std::string content_type = "text/plain; charset=utf-8");
   [[nodiscard]] static Response empty(int status);
   [[nodiscard]] static Response problem(const core::Problem& problem);
   // A problem with an empty detail; `type` is a slug such as "/problems/not-found".

@@ -181,7 +181,9 @@ core::HostPort HttpServer::bound_address(std::string_view key) const {
   throw std::logic_error("no listener named " + std::string(key));
 }
 
-unsigned HttpServer::threads() const { return static_cast<unsigned>(impl_->loops.size()); }
+unsigned HttpServer::threads() const {
+  return static_cast<unsigned>(impl_->loops.size());
+}
 
 void HttpServer::start() {
   impl_->started = true;

@@ -23,9 +23,7 @@ boost::asio::awaitable<Response> InflightLimitMiddleware::handle(RequestContext&
   // The guard releases the slot whether the handler returns or throws.
   struct Release {
     InflightLimitMiddleware& self;
-    ~Release() {
-      self.in_flight_.fetch_sub(1, std::memory_order_relaxed);
-    }
+    ~Release() { self.in_flight_.fetch_sub(1, std::memory_order_relaxed); }
   } release{*this};
   co_return co_await next(context, request);
 }

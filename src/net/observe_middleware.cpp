@@ -19,22 +19,22 @@ boost::asio::awaitable<Response> ObserveMiddleware::handle(RequestContext& conte
     // The event's fields live in a stack buffer: no heap allocation per field.
     std::array<unsigned char, 2048> storage;
     boost::json::monotonic_resource arena(storage.data(), storage.size());
-    core::log::write_batched(core::log::Level::info, "http.request",
-                    boost::json::object(
-                    {{"method", RouteMetrics::method_label(request.method)},
-                     {"route", context.route != nullptr ? std::string_view(context.route->path_template)
-                                                        : std::string_view("unmatched")},
-                     {"path", std::string_view(request.path).substr(0, kMaxLoggedPath)},
-                     {"status", response.status},
-                     {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()},
-                     {"bytes_in", request.body.size()},
-                     {"bytes_out", response.body.size()},
-                     {"remote", request.remote_address},
-                     {"request_id", context.request_id},
-                     {"trace_id", context.trace.trace_id},
-                     {"span_id", context.trace.span_id},
-                     {"parent_span_id", context.trace.parent_span_id}},
-                    &arena));
+    core::log::write_batched(
+        core::log::Level::info, "http.request",
+        boost::json::object({{"method", RouteMetrics::method_label(request.method)},
+                             {"route", context.route != nullptr ? std::string_view(context.route->path_template)
+                                                                : std::string_view("unmatched")},
+                             {"path", std::string_view(request.path).substr(0, kMaxLoggedPath)},
+                             {"status", response.status},
+                             {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()},
+                             {"bytes_in", request.body.size()},
+                             {"bytes_out", response.body.size()},
+                             {"remote", request.remote_address},
+                             {"request_id", context.request_id},
+                             {"trace_id", context.trace.trace_id},
+                             {"span_id", context.trace.span_id},
+                             {"parent_span_id", context.trace.parent_span_id}},
+                            &arena));
   }
   co_return response;
 }

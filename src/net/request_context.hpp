@@ -19,7 +19,7 @@ struct Route;
 struct RequestContext {
   std::chrono::steady_clock::time_point started;
   std::string request_id;
-  core::TraceContext trace;    // this request's span
+  core::TraceContext trace;      // this request's span
   const Route* route = nullptr;  // null when no route matched
   std::vector<std::pair<std::string, std::string>> path_params;
   std::string allow;  // set when the path exists but not for this method (405)

@@ -26,7 +26,9 @@ struct ResponseHead {
 
 // 1xx, 204 and 304 responses end at their header block (RFC 9110 8.6, 15.4.5):
 // no Content-Length, and no body is written even if a handler set one.
-[[nodiscard]] constexpr bool is_bodiless(int status) { return status < 200 || status == 204 || status == 304; }
+[[nodiscard]] constexpr bool is_bodiless(int status) {
+  return status < 200 || status == 204 || status == 304;
+}
 
 [[nodiscard]] ResponseHead format_response_head(const Response& response, unsigned version, bool close,
                                                 const std::string& date);

@@ -1,9 +1,9 @@
 #include "net/response_head.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <gtest/gtest.h>
 
 namespace orderly::net {
 namespace {

@@ -5,7 +5,8 @@
 namespace orderly::net {
 namespace {
 
-constexpr std::array<std::string_view, 8> kMethods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"};
+constexpr std::array<std::string_view, 8> kMethods = {"GET",   "HEAD",   "POST",    "PUT",
+                                                      "PATCH", "DELETE", "OPTIONS", "OTHER"};
 
 std::size_t method_index(std::string_view method) {
   for (std::size_t i = 0; i + 1 < kMethods.size(); ++i) {
@@ -42,7 +43,9 @@ RouteMetrics::RouteMetrics(core::metrics::Registry& registry, const Router& rout
 
 RouteMetrics::~RouteMetrics() = default;
 
-std::string_view RouteMetrics::method_label(std::string_view method) { return kMethods[method_index(method)]; }
+std::string_view RouteMetrics::method_label(std::string_view method) {
+  return kMethods[method_index(method)];
+}
 
 void RouteMetrics::record(const Route* route, std::string_view method, int status, double seconds) {
   const auto slot_index = route != nullptr && route->index < slots_.size() - 1 ? route->index : slots_.size() - 1;

@@ -66,7 +66,8 @@ using Parser = http::request_parser<http::string_body>;
 ServerMetrics::ServerMetrics(core::metrics::Registry& registry)
     : connections_accepted(
           registry.counter("orderly_http_connections_accepted_total", "Client connections accepted.").with_labels({})),
-      connections_active(registry.gauge("orderly_http_connections_active", "Client connections open now.").with_labels({})),
+      connections_active(
+          registry.gauge("orderly_http_connections_active", "Client connections open now.").with_labels({})),
       connections_refused(registry
                               .counter("orderly_http_connections_refused_total",
                                        "Connections closed at once because http.max_connections were open.")
@@ -305,9 +306,8 @@ class Session {
       core::log::error("http.response_header_dropped", {{"count", formatted.dropped}, {"status", response.status}});
     }
     const bool send_body = !head && !is_bodiless(response.status);
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(formatted.text),
-                                                    asio::buffer(send_body ? std::string_view(response.body)
-                                                                           : std::string_view())};
+    const std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(formatted.text), asio::buffer(send_body ? std::string_view(response.body) : std::string_view())};
     set_deadline(shared_.limits.write_timeout, "write");
     auto [ec, bytes] = co_await asio::async_write(socket_, buffers, use_nothrow);
     clear_deadline();

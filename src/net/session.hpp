@@ -33,7 +33,7 @@ struct ServerMetrics {
 
   core::metrics::Counter& connections_accepted;
   core::metrics::Gauge& connections_active;
-  core::metrics::Counter& connections_refused;  // over http.max_connections
+  core::metrics::Counter& connections_refused;                     // over http.max_connections
   core::metrics::Family<core::metrics::Counter>& timeouts;         // {phase}
   core::metrics::Family<core::metrics::Counter>& protocol_errors;  // {reason}
   core::metrics::Family<core::metrics::Counter>& accept_errors;    // {error}
@@ -52,8 +52,8 @@ struct SessionShared {
 
 // Serves HTTP/1.1 on one accepted connection until it closes. The caller has
 // already counted it in `shared.connections`; the session uncounts it.
-boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, const Pipeline& pipeline,
-                                         LoopState& loop, SessionShared& shared);
+boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, const Pipeline& pipeline, LoopState& loop,
+                                         SessionShared& shared);
 
 // Drain: closes every session of this loop that waits for its next request;
 // sessions inside a request finish it, answer with Connection: close and end.

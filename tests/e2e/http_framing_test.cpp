@@ -75,11 +75,11 @@ TEST_F(HttpFraming, TwoDifferentContentLengthsGet400) {
 }
 
 TEST_F(HttpFraming, MalformedChunkGets400) {
-  expect_refused_and_closed("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-                            400);
+  expect_refused_and_closed(
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", 400);
   // A chunk longer than its declared size.
-  expect_refused_and_closed("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n",
-                            400);
+  expect_refused_and_closed(
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n", 400);
 }
 
 TEST_F(HttpFraming, TransferEncodingWithoutChunkedGets400) {
@@ -93,7 +93,8 @@ TEST_F(HttpFraming, GarbageRequestLineGets400) {
 TEST_F(HttpFraming, RepeatedEqualContentLengthIsAccepted) {
   // RFC 9110 8.6 allows identical repeats; refusing them would break honest clients.
   HttpConnection connection(server_->port());
-  ASSERT_TRUE(connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"));
+  ASSERT_TRUE(
+      connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"));
   const auto response = connection.read_response();
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 200);

@@ -22,7 +22,9 @@ std::pair<int, std::string> run_to_exit(std::vector<std::string> args, std::vect
   return {code.value_or(-1), process.stderr_text()};
 }
 
-int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+int count_lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
 
 TEST(Lifecycle, UnknownConfigKeyInAFileExits2NamingTheKey) {
   char path[] = "/tmp/orderly-config-XXXXXX.yaml";
@@ -62,7 +64,8 @@ TEST(Lifecycle, PortInUseExits2NamingThePort) {
 }
 
 TEST(Lifecycle, HelpAndVersion) {
-  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"}, {"serve", "--help"}, {"config", "--help"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--help"}, {"serve", "--help"}, {"config", "--help"}}) {
     OrderlyProcess process({.args = args, .wait_until_started = false});
     EXPECT_EQ(process.wait_exit(10s), 0);
   }

@@ -88,7 +88,8 @@ bool HttpConnection::wait_closed(std::chrono::milliseconds timeout) {
       result = ec;
       done = true;
     });
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!impl_->run_for(std::max(left, std::chrono::milliseconds(1)), done)) return false;
     if (result) return true;  // EOF or reset
   }

@@ -16,7 +16,8 @@ namespace {
 
 std::string required_environment(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') throw std::runtime_error(std::string(name) + " is not set (run through ctest)");
+  if (value == nullptr || *value == '\0')
+    throw std::runtime_error(std::string(name) + " is not set (run through ctest)");
   return value;
 }
 
@@ -103,7 +104,9 @@ void OrderlyProcess::stop_and_clean_up() {
   std::filesystem::remove_all(data_dir_, ignored);
 }
 
-OrderlyProcess::~OrderlyProcess() { stop_and_clean_up(); }
+OrderlyProcess::~OrderlyProcess() {
+  stop_and_clean_up();
+}
 
 void OrderlyProcess::read_stream(int fd, bool is_stdout) {
   std::string pending;
@@ -129,7 +132,9 @@ void OrderlyProcess::read_stream(int fd, bool is_stdout) {
   changed_.notify_all();
 }
 
-void OrderlyProcess::send_signal(int signal) const { kill(pid_, signal); }
+void OrderlyProcess::send_signal(int signal) const {
+  kill(pid_, signal);
+}
 
 std::optional<int> OrderlyProcess::wait_exit(std::chrono::milliseconds timeout) {
   if (exit_code_) return exit_code_;
