@@ -36,8 +36,10 @@ test-e2e: build
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
 
-# Side-by-side benchmarks (see bench/README.md); prints figures and ratios.
+# Micro-benchmarks, then the side-by-side HTTP benchmark against nginx
+# (see bench/README.md); each prints its figures.
 bench: build
+	@$(BUILD_DIR)/bench/orderly_benchmarks --benchmark_min_time=0.2
 	@bench/http_plaintext.sh
 
 format:
