@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/migrate.hpp"
 #include "app/serve.hpp"
 #include "app/version.hpp"
 #include "core/config.hpp"
@@ -77,6 +78,10 @@ int run_cli(int argc, char** argv) {
   auto* serve_command = app.add_subcommand("serve", "Run the whole platform in one process (embedded mode)");
   add_config_flags(*serve_command, serve_flags);
 
+  ConfigFlags migrate_flags;
+  auto* migrate_command = app.add_subcommand("migrate", "Apply pending database migrations and exit");
+  add_config_flags(*migrate_command, migrate_flags);
+
   ConfigFlags config_flags;
   bool print_defaults = false;
   auto* config_command = app.add_subcommand("config", "Print the configuration as YAML");
@@ -93,6 +98,7 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (serve_command->parsed()) return serve(load(serve_flags));
+    if (migrate_command->parsed()) return migrate(load(migrate_flags));
     if (config_command->parsed()) {
       // Without --print-defaults: the effective configuration (file, environment, flags).
       std::cout << core::render_config(print_defaults ? core::Config{} : load(config_flags));

@@ -8,11 +8,14 @@
 #include <thread>
 
 #include "app/http_stack.hpp"
+#include "app/store_setup.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
 #include "core/process_metrics.hpp"
+#include "core/run_sync.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
+#include "store/migrations.hpp"
 
 namespace orderly::app {
 namespace {
@@ -70,8 +73,21 @@ int serve(const core::Config& config) {
   metrics.gauge_callback("orderly_log_lines_dropped", "Log lines dropped because the writer fell behind.",
                          [] { return static_cast<double>(core::log::dropped_count()); });
 
+  std::unique_ptr<store::Store> store;
+  try {
+    store = open_store(config, metrics);
+    const auto report = core::run_sync(store::migrate(*store, store::orderly_migrations()));
+    core::log::info("store.ready", {{"path", sqlite_path(config)}, {"schema_version", report.current},
+                                    {"migrations_applied", report.applied.size()}});
+  } catch (const store::StoreError& error) {
+    std::cerr << "orderly: store " << sqlite_path(config) << ": " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+
   net::HealthRegistry health;
   health.add("data_dir", data_dir_check(config.data_dir));
+  health.add("store", store_check(*store));
 
   net::Router public_router;
   health.install(public_router);

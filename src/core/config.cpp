@@ -129,6 +129,13 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "http.drain_grace", "On SIGTERM, how long in-flight requests may take to finish.",
           [](auto& c) -> auto& { return c.http.drain_grace; }),
+      {"store.sqlite_path", "Embedded database file; empty means <data_dir>/orderly.db.",
+       [](const Config& c) { return c.store.sqlite_path; },
+       [](Config& c, std::string_view text) { c.store.sqlite_path = std::string(text); }},
+      unsigned_setting("store.readers", "SQLite reader connections, each on its own thread.",
+                       [](auto& c) -> auto& { return c.store.readers; }, 1, 64),
+      duration_setting("store.busy_timeout", "How long SQLite waits for a lock held by another process.",
+                       [](auto& c) -> auto& { return c.store.busy_timeout; }),
   };
   return kSettings;
 }

@@ -41,6 +41,12 @@ struct HttpConfig {
   std::chrono::milliseconds drain_grace{15'000};
 };
 
+struct StoreConfig {
+  std::string sqlite_path;  // empty: <data_dir>/orderly.db
+  unsigned readers = 4;     // SQLite reader connections (and threads)
+  std::chrono::milliseconds busy_timeout{5'000};
+};
+
 // Everything a user may tune. Components read their section and hand
 // configured objects to the code that uses them (STYLE.md).
 struct Config {
@@ -50,6 +56,7 @@ struct Config {
   unsigned threads = 0;  // 0: one event loop per core
   LogConfig log;
   HttpConfig http;
+  StoreConfig store;
 };
 
 // A configuration problem, worded as the one line a user sees before exit 2:
