@@ -33,6 +33,26 @@ constexpr Migration kMigrations[] = {
      "CREATE TABLE IF NOT EXISTS orderly_instance (id INTEGER PRIMARY KEY CHECK (id = 1),"
      " created_at TIMESTAMPTZ NOT NULL DEFAULT now());"
      "INSERT INTO orderly_instance (id) VALUES (1) ON CONFLICT DO NOTHING;"},
+    {2, "queue_messages_and_inbox",
+     // The embedded broker's queues (times in ms since the epoch) and the
+     // consumers' dedupe records.
+     "CREATE TABLE queue_messages ("
+     " id TEXT PRIMARY KEY, queue TEXT NOT NULL, type TEXT NOT NULL, schema_version INTEGER NOT NULL,"
+     " payload TEXT NOT NULL, traceparent TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL, receipt TEXT,"
+     " state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('ready', 'dead')), last_error TEXT);"
+     "CREATE INDEX queue_messages_due ON queue_messages (queue, state, visible_at);"
+     "CREATE TABLE inbox (message_id TEXT NOT NULL, consumer TEXT NOT NULL,"
+     " processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+     " PRIMARY KEY (message_id, consumer));",
+     "CREATE TABLE queue_messages ("
+     " id TEXT PRIMARY KEY, queue TEXT NOT NULL, type TEXT NOT NULL, schema_version INTEGER NOT NULL,"
+     " payload TEXT NOT NULL, traceparent TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0, visible_at BIGINT NOT NULL, receipt TEXT,"
+     " state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('ready', 'dead')), last_error TEXT);"
+     "CREATE INDEX queue_messages_due ON queue_messages (queue, state, visible_at);"
+     "CREATE TABLE inbox (message_id TEXT NOT NULL, consumer TEXT NOT NULL,"
+     " processed_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (message_id, consumer));"},
 };
 
 // Runs `migration` and records it, unless it is recorded already. Checked
