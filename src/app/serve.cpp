@@ -122,6 +122,11 @@ int serve(const core::Config& config) {
   core::log::info("server.draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
                                       {"grace_ms", config.http.drain_grace.count()}});
   health.set_draining();
+  if (config.http.drain_delay.count() > 0) {
+    // Still serving, but /readyz answers 503 "draining": load balancers that
+    // poll it take this instance out before its listeners close.
+    std::this_thread::sleep_for(config.http.drain_delay);
+  }
   const auto unfinished = server.drain(config.http.drain_grace);
   if (unfinished > 0) {
     core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});

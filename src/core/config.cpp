@@ -28,17 +28,19 @@ struct Setting {
   std::function<void(Config&, std::string_view)> parse;  // throws std::invalid_argument
 };
 
+// `zero_allowed`: 0 means "off" for this setting rather than "expire at once".
 template <class Member>
-Setting duration_setting(std::string_view key, std::string_view help, Member member) {
+Setting duration_setting(std::string_view key, std::string_view help, Member member, bool zero_allowed = false) {
   return {key, help, [member](const Config& c) { return values::format_duration(member(c)); },
-          [member](Config& c, std::string_view text) {
+          [member, zero_allowed](Config& c, std::string_view text) {
             // A day bounds every timeout: larger values would overflow deadline
             // arithmetic (steady_clock nanoseconds), turning "wait very long"
             // into "expire at once".
             constexpr auto kMaxDuration = std::chrono::hours(24);
             const auto value = values::parse_duration(text);
-            if (value.count() <= 0 || value > kMaxDuration) {
-              throw std::invalid_argument(fmt::format("expected a duration from 1ms to 24h, got '{}'", text));
+            if (value.count() < (zero_allowed ? 0 : 1) || value > kMaxDuration) {
+              throw std::invalid_argument(
+                  fmt::format("expected a duration from {} to 24h, got '{}'", zero_allowed ? "0s" : "1ms", text));
             }
             member(c) = value;
           }};
@@ -129,6 +131,11 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "http.drain_grace", "On SIGTERM, how long in-flight requests may take to finish.",
           [](auto& c) -> auto& { return c.http.drain_grace; }),
+      duration_setting(
+          "http.drain_delay",
+          "On SIGTERM, how long to keep serving while /readyz says draining, so load balancers stop "
+          "sending first (0s: stop accepting at once).",
+          [](auto& c) -> auto& { return c.http.drain_delay; }, true),
       {"store.sqlite_path", "Embedded database file; empty means <data_dir>/orderly.db.",
        [](const Config& c) { return c.store.sqlite_path; },
        [](Config& c, std::string_view text) { c.store.sqlite_path = std::string(text); }},

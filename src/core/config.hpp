@@ -39,6 +39,7 @@ struct HttpConfig {
   std::size_t max_connections = 10'000;
   std::size_t max_inflight_requests = 4'096;
   std::chrono::milliseconds drain_grace{15'000};
+  std::chrono::milliseconds drain_delay{0};
 };
 
 struct StoreConfig {

@@ -119,6 +119,21 @@ TEST(Lifecycle, SigtermLetsAnInFlightRequestFinishAndExitsZero) {
   EXPECT_TRUE(server.wait_for_line("\"event\":\"server.stopped\",\"clean\":true", 1s).has_value());
 }
 
+TEST(Lifecycle, DrainDelayKeepsServingWhileReadinessSaysDraining) {
+  OrderlyProcess server({.extra_args = {"--set", "http.drain_delay=3s"}});
+  ASSERT_EQ(http_get(server.port(), "/readyz")->status, 200);
+  server.send_signal(SIGTERM);
+  ASSERT_TRUE(server.wait_for_line("\"event\":\"server.draining\"", 5s).has_value());
+  const auto ready = http_get(server.port(), "/readyz");
+  ASSERT_TRUE(ready.has_value()) << "the listener must stay open during the drain delay";
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find("draining"), std::string::npos) << ready->body;
+  const auto alive = http_get(server.port(), "/healthz");
+  ASSERT_TRUE(alive.has_value());
+  EXPECT_EQ(alive->status, 200);
+  EXPECT_EQ(server.wait_exit(15s), 0);
+}
+
 TEST(Lifecycle, DrainGivesUpAfterTheGracePeriodAndStillExitsZero) {
   OrderlyProcess server({.extra_args = {"--set", "http.drain_grace=500ms"}});
   HttpConnection stuck(server.port());
