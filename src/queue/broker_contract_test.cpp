@@ -1,15 +1,24 @@
-// One contract for every Broker implementation, through the Broker interface
-// (plus the embedded outbox, which needs the store).
+// One contract for every Broker implementation, run through the Broker
+// interface against each: the embedded queue (with a manual clock) and
+// RabbitMQ (the real server from the test fixture). Behaviour only one of
+// them has is tested beside it: embedded_broker_test.cpp (outbox, inbox,
+// restart from the file), rabbit_broker_test.cpp (confirms, prefetch,
+// heartbeats, reconnects).
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/manual_clock.hpp"
 #include "core/run_sync.hpp"
+#include "core/test_servers.hpp"
 #include "queue/embedded/embedded_broker.hpp"
-#include "queue/inbox.hpp"
+#include "queue/rabbitmq/rabbit_broker.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -20,38 +29,58 @@ using core::run_sync;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 
-constexpr auto kVisibility = 30s;
+// Both brokers get the same small policy, so the suite runs in seconds.
+const RetryPolicy kRetry{.delivery_limit = 3, .base_delay = 200ms, .max_delay = 400ms};
 
-class EmbeddedBrokerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char folder[] = "/tmp/orderly-queue-XXXXXX";
-    ASSERT_NE(mkdtemp(folder), nullptr);
+// What a case needs from an implementation beyond the Broker interface.
+class Harness {
+ public:
+  virtual ~Harness() = default;
+  virtual Broker& broker() = 0;
+  // A queue name no other test or run uses.
+  virtual std::string queue() = 0;
+  // The consumer holding unacked deliveries goes away (crash, lost lease).
+  virtual void lose_consumer() = 0;
+  // Time passes until nacked messages are due again.
+  virtual void let_retries_come_due() = 0;
+  // The broker process restarts; committed messages must still be there.
+  virtual void restart() = 0;
+  // Receives until `count` messages arrived, waiting (bounded) as the
+  // implementation needs: a real broker delivers asynchronously.
+  virtual std::vector<Delivery> receive(const std::string& queue, std::size_t count) = 0;
+};
+
+class EmbeddedHarness final : public Harness {
+ public:
+  EmbeddedHarness() {
+    char folder[] = "/tmp/orderly-broker-XXXXXX";
+    if (mkdtemp(folder) == nullptr) throw std::runtime_error("mkdtemp");
     folder_ = folder;
     open();
   }
-  void TearDown() override {
+  ~EmbeddedHarness() override {
     broker_.reset();
     store_.reset();
     std::filesystem::remove_all(folder_);
   }
+  Broker& broker() override { return *broker_; }
+  std::string queue() override { return "email"; }
+  void lose_consumer() override { clock_.advance(31s); }  // past the visibility timeout
+  void let_retries_come_due() override { clock_.advance(kRetry.max_delay + 1ms); }
+  void restart() override { open(); }
+  std::vector<Delivery> receive(const std::string& queue, std::size_t count) override {
+    return run_sync(broker_->receive(queue, count));
+  }
+
+ private:
   void open() {
     broker_.reset();
+    store_.reset();
     store_ = std::make_unique<store::sqlite::SqliteStore>(store::sqlite::SqliteOptions{.path = folder_ + "/q.db"},
                                                           metrics_);
     run_sync(store::migrate(*store_, store::orderly_migrations()));
-    EmbeddedBrokerOptions options;
-    options.visibility_timeout = kVisibility;
-    options.retry = RetryPolicy{.delivery_limit = 3, .base_delay = 1s, .max_delay = 10s};
-    broker_ = std::make_unique<EmbeddedBroker>(*store_, clock_, random_, metrics_, options);
-  }
-
-  static Message message(std::string id, std::string queue = "email") {
-    return Message{std::move(id), std::move(queue), "order.paid", 2, R"({"order_id":"o1"})",
-                   "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", ""};
-  }
-  std::vector<Delivery> receive(const std::string& queue = "email", std::size_t max = 10) {
-    return run_sync(broker_->receive(queue, max));
+    broker_ = std::make_unique<EmbeddedBroker>(
+        *store_, clock_, random_, metrics_, EmbeddedBrokerOptions{.visibility_timeout = 30s, .retry = kRetry});
   }
 
   std::string folder_;
@@ -62,84 +91,148 @@ class EmbeddedBrokerTest : public ::testing::Test {
   std::unique_ptr<EmbeddedBroker> broker_;
 };
 
-TEST_F(EmbeddedBrokerTest, PublishedMessageIsDeliveredWithItsEnvelopeThenAcked) {
-  run_sync(broker_->publish(message("m1")));
-  const auto deliveries = receive();
-  ASSERT_EQ(deliveries.size(), 1U);
-  const auto& got = deliveries[0];
-  EXPECT_EQ(got.message.id, "m1");
-  EXPECT_EQ(got.message.type, "order.paid");
-  EXPECT_EQ(got.message.schema_version, 2);
-  EXPECT_EQ(got.message.payload, R"({"order_id":"o1"})");
-  EXPECT_EQ(got.message.traceparent, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-  EXPECT_FALSE(got.message.created_at.empty());
-  EXPECT_EQ(got.attempt, 1);
-  EXPECT_TRUE(run_sync(broker_->ack(got)));
-  clock_.advance(kVisibility + 1s);
-  EXPECT_TRUE(receive().empty()) << "an acked message must not come back";
-}
-
-TEST_F(EmbeddedBrokerTest, QueuesAreSeparate) {
-  run_sync(broker_->publish(message("m1", "email")));
-  EXPECT_TRUE(receive("bulk").empty());
-  EXPECT_EQ(receive("email").size(), 1U);
-}
-
-TEST_F(EmbeddedBrokerTest, UnackedMessageComesBackAfterTheVisibilityTimeout) {
-  run_sync(broker_->publish(message("m1")));
-  const auto first = receive();
-  ASSERT_EQ(first.size(), 1U);
-  EXPECT_TRUE(receive().empty()) << "a leased message is invisible to other consumers";
-  clock_.advance(kVisibility + 1ms);
-  const auto again = receive();
-  ASSERT_EQ(again.size(), 1U);
-  EXPECT_EQ(again[0].attempt, 2);
-  EXPECT_FALSE(run_sync(broker_->ack(first[0]))) << "the first consumer's lease expired: its ack is stale";
-  EXPECT_TRUE(run_sync(broker_->ack(again[0])));
-}
-
-TEST_F(EmbeddedBrokerTest, NackedMessageIsRetriedAfterBackoffThenDeadLettered) {
-  run_sync(broker_->publish(message("m1")));
-  for (int attempt = 1; attempt <= 2; ++attempt) {
-    const auto deliveries = receive();
-    ASSERT_EQ(deliveries.size(), 1U) << "attempt " << attempt;
-    EXPECT_EQ(deliveries[0].attempt, attempt);
-    EXPECT_TRUE(run_sync(broker_->nack(deliveries[0], "smtp timeout")));
-    clock_.advance(10s);  // the longest back-off the policy allows
+class RabbitHarness final : public Harness {
+ public:
+  RabbitHarness() { broker_ = make(); }
+  Broker& broker() override { return *broker_; }
+  std::string queue() override {
+    std::random_device random;
+    return "orderly-contract." + std::to_string(::getpid()) + "." + std::to_string(random());
   }
-  const auto last = receive();
-  ASSERT_EQ(last.size(), 1U);
-  EXPECT_EQ(last[0].attempt, 3);
-  EXPECT_TRUE(run_sync(broker_->nack(last[0], "smtp timeout")));
-  clock_.advance(1h);
-  EXPECT_TRUE(receive().empty()) << "past the delivery limit the message is dead-lettered";
+  void lose_consumer() override { broker_ = make(); }  // its connection closes: RabbitMQ requeues
+  void let_retries_come_due() override {}               // the retry queues' TTL runs in real time
+  void restart() override { broker_ = make(); }
+  std::vector<Delivery> receive(const std::string& queue, std::size_t count) override {
+    std::vector<Delivery> received;
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (received.size() < count && std::chrono::steady_clock::now() < deadline) {
+      auto batch = run_sync(broker_->receive(queue, count - received.size()));
+      if (batch.empty()) std::this_thread::sleep_for(20ms);  // pacing a bounded poll; the condition ends it
+      for (auto& delivery : batch) received.push_back(std::move(delivery));
+    }
+    return received;
+  }
 
-  const auto dead = run_sync(broker_->dead_letters("email", 10));
-  ASSERT_EQ(dead.size(), 1U);
+ private:
+  std::unique_ptr<RabbitBroker> make() {
+    broker_.reset();
+    RabbitBrokerOptions options;
+    options.uri = orderly::testing::test_server_setting("ORDERLY_TEST_AMQP");
+    options.retry = kRetry;
+    return std::make_unique<RabbitBroker>(clock_, random_, metrics_, std::move(options));
+  }
+
+  core::SystemClock clock_;
+  core::FastRandom random_;
+  core::metrics::Registry metrics_;
+  std::unique_ptr<RabbitBroker> broker_;
+};
+
+struct Implementation {
+  std::string name;
+  std::function<std::unique_ptr<Harness>()> make;
+};
+
+void PrintTo(const Implementation& implementation, std::ostream* out) { *out << implementation.name; }
+
+class BrokerContract : public ::testing::TestWithParam<Implementation> {
+ protected:
+  void SetUp() override {
+    harness_ = GetParam().make();
+    queue_ = harness_->queue();
+  }
+  Message message(std::string id) const {
+    return Message{std::move(id),          queue_, "order.paid", 2,
+                   R"({"order_id":"o1"})", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                   "2026-11-21T10:00:00Z"};
+  }
+  Broker& broker() { return harness_->broker(); }
+
+  std::unique_ptr<Harness> harness_;
+  std::string queue_;
+};
+
+TEST_P(BrokerContract, PublishedMessageArrivesWithItsEnvelopeAndAnAckRemovesIt) {
+  run_sync(broker().publish(message("m1")));
+  const auto got = harness_->receive(queue_, 1);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].message.id, "m1");
+  EXPECT_EQ(got[0].message.queue, queue_);
+  EXPECT_EQ(got[0].message.type, "order.paid");
+  EXPECT_EQ(got[0].message.schema_version, 2);
+  EXPECT_EQ(got[0].message.payload, R"({"order_id":"o1"})");
+  EXPECT_EQ(got[0].message.traceparent, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_FALSE(got[0].message.created_at.empty());
+  EXPECT_EQ(got[0].attempt, 1);
+  EXPECT_TRUE(run_sync(broker().ack(got[0])));
+
+  harness_->lose_consumer();
+  EXPECT_TRUE(run_sync(broker().receive(queue_, 10)).empty()) << "an acked message must not come back";
+}
+
+TEST_P(BrokerContract, QueuesAreSeparate) {
+  run_sync(broker().publish(message("m1")));
+  EXPECT_TRUE(run_sync(broker().receive(queue_ + ".other", 10)).empty());
+  EXPECT_EQ(harness_->receive(queue_, 1).size(), 1U);
+}
+
+TEST_P(BrokerContract, UnackedMessageIsRedeliveredWhenItsConsumerGoesAway) {
+  run_sync(broker().publish(message("m1")));
+  const auto first = harness_->receive(queue_, 1);
+  ASSERT_EQ(first.size(), 1U);
+  EXPECT_TRUE(run_sync(broker().receive(queue_, 10)).empty()) << "a delivered message is invisible to others";
+  harness_->lose_consumer();
+  const auto again = harness_->receive(queue_, 1);
+  ASSERT_EQ(again.size(), 1U);
+  EXPECT_EQ(again[0].message.id, "m1");
+  EXPECT_EQ(again[0].attempt, 2);
+  EXPECT_FALSE(run_sync(broker().ack(first[0]))) << "the lost consumer's receipt is stale";
+  EXPECT_TRUE(run_sync(broker().ack(again[0])));
+}
+
+TEST_P(BrokerContract, NackedMessageIsRetriedThenDeadLetteredThenReplayed) {
+  run_sync(broker().publish(message("m1")));
+  for (int attempt = 1; attempt <= kRetry.delivery_limit; ++attempt) {
+    const auto got = harness_->receive(queue_, 1);
+    ASSERT_EQ(got.size(), 1U) << "attempt " << attempt;
+    EXPECT_EQ(got[0].attempt, attempt);
+    EXPECT_TRUE(run_sync(broker().nack(got[0], "smtp timeout")));
+    harness_->let_retries_come_due();
+  }
+
+  std::vector<Message> dead;
+  for (int poll = 0; poll < 100 && dead.empty(); ++poll) {
+    dead = run_sync(broker().dead_letters(queue_, 10));  // a real broker moves it asynchronously
+    if (dead.empty()) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(dead.size(), 1U) << "past the delivery limit the message is dead-lettered";
   EXPECT_EQ(dead[0].id, "m1");
+  EXPECT_TRUE(run_sync(broker().receive(queue_, 10)).empty());
 
-  EXPECT_TRUE(run_sync(broker_->replay("m1")));
-  EXPECT_FALSE(run_sync(broker_->replay("m1"))) << "no longer a dead letter";
-  const auto replayed = receive();
+  EXPECT_TRUE(run_sync(broker().replay("m1")));
+  EXPECT_FALSE(run_sync(broker().replay("m1"))) << "no longer a dead letter";
+  const auto replayed = harness_->receive(queue_, 1);
   ASSERT_EQ(replayed.size(), 1U);
   EXPECT_EQ(replayed[0].attempt, 1) << "replay starts a fresh delivery count";
-  EXPECT_TRUE(run_sync(broker_->dead_letters("email", 10)).empty());
+  EXPECT_TRUE(run_sync(broker().ack(replayed[0])));
+  EXPECT_TRUE(run_sync(broker().dead_letters(queue_, 10)).empty());
 }
 
-TEST_F(EmbeddedBrokerTest, ConcurrentConsumersNeverShareAMessage) {
-  for (int i = 0; i < 20; ++i) run_sync(broker_->publish(message("m" + std::to_string(i))));
+TEST_P(BrokerContract, ConcurrentConsumersNeverShareAMessage) {
+  constexpr int kMessages = 20;
+  for (int i = 0; i < kMessages; ++i) run_sync(broker().publish(message("m" + std::to_string(i))));
   asio::io_context context;
   std::multiset<std::string> seen;
   for (int consumer = 0; consumer < 4; ++consumer) {
     asio::co_spawn(
         context,
         [&]() -> asio::awaitable<void> {
-          while (true) {
-            auto batch = co_await broker_->receive("email", 3);
-            if (batch.empty()) co_return;
+          for (int empty_polls = 0; empty_polls < 3 && seen.size() < kMessages;) {
+            auto batch = co_await broker().receive(queue_, 3);
+            if (batch.empty()) ++empty_polls;
             for (auto& delivery : batch) {
               seen.insert(delivery.message.id);
-              co_await broker_->ack(std::move(delivery));
+              co_await broker().ack(std::move(delivery));
             }
           }
         },
@@ -148,78 +241,26 @@ TEST_F(EmbeddedBrokerTest, ConcurrentConsumersNeverShareAMessage) {
         });
   }
   context.run();
-  EXPECT_EQ(seen.size(), 20U);
-  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 20U) << "a message was delivered twice";
+  const std::set<std::string> distinct(seen.begin(), seen.end());
+  EXPECT_EQ(distinct.size(), seen.size()) << "a message was delivered to two consumers";
+  // Stragglers a consumer gave up on are still there, once each.
+  for (auto& late : harness_->receive(queue_, kMessages - distinct.size())) seen.insert(late.message.id);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kMessages));
 }
 
-TEST_F(EmbeddedBrokerTest, OutboxMessageCommitsOrVanishesWithItsTransaction) {
-  EXPECT_THROW(run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
-                 co_await broker_->enqueue(tx, message("lost"));
-                 throw std::runtime_error("the order insert failed");
-               })),
-               std::runtime_error);
-  EXPECT_TRUE(receive().empty());
-
-  run_sync(store_->transaction([&](store::Transaction& tx) { return broker_->enqueue(tx, message("kept")); }));
-  const auto deliveries = receive();
-  ASSERT_EQ(deliveries.size(), 1U);
-  EXPECT_EQ(deliveries[0].message.id, "kept");
+TEST_P(BrokerContract, PublishedMessagesSurviveARestart) {
+  run_sync(broker().publish(message("m1")));
+  harness_->restart();
+  const auto got = harness_->receive(queue_, 1);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].message.id, "m1");
 }
 
-TEST_F(EmbeddedBrokerTest, CommittedMessagesSurviveARestart) {
-  run_sync(broker_->publish(message("m1")));
-  open();  // a new store and broker on the same file, as after a crash
-  const auto deliveries = receive();
-  ASSERT_EQ(deliveries.size(), 1U);
-  EXPECT_EQ(deliveries[0].message.id, "m1");
-}
-
-TEST_F(EmbeddedBrokerTest, InboxRecordsAFirstDeliveryOnce) {
-  bool first = false;
-  bool second = true;
-  run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
-    first = co_await first_delivery(tx, "m1", "email-worker");
-  }));
-  run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
-    second = co_await first_delivery(tx, "m1", "email-worker");
-  }));
-  EXPECT_TRUE(first);
-  EXPECT_FALSE(second) << "a redelivered message must be recognised";
-
-  bool other_consumer = false;
-  run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
-    other_consumer = co_await first_delivery(tx, "m1", "audit");
-  }));
-  EXPECT_TRUE(other_consumer) << "each consumer has its own record";
-}
-
-TEST_F(EmbeddedBrokerTest, InboxRecordRollsBackWithTheEffect) {
-  EXPECT_THROW(run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
-                 co_await first_delivery(tx, "m1", "email-worker");
-                 throw std::runtime_error("sending failed");
-               })),
-               std::runtime_error);
-  bool retry_is_first = false;
-  run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
-    retry_is_first = co_await first_delivery(tx, "m1", "email-worker");
-  }));
-  EXPECT_TRUE(retry_is_first) << "a failed attempt must not mark the message as processed";
-}
-
-TEST(RetryPolicy, FullJitterStaysWithinTheExponentialCeiling) {
-  const RetryPolicy policy{.delivery_limit = 5, .base_delay = 100ms, .max_delay = 1s};
-  core::SeededRandom random(3);
-  std::set<std::int64_t> seen;
-  for (int i = 0; i < 200; ++i) {
-    const auto first = policy.delay_after(1, random);
-    EXPECT_LE(first, 100ms);
-    const auto fourth = policy.delay_after(4, random);
-    EXPECT_LE(fourth, 800ms);
-    EXPECT_LE(policy.delay_after(30, random), 1s) << "capped";
-    seen.insert(fourth.count());
-  }
-  EXPECT_GT(seen.size(), 50U) << "delays must be spread, not synchronised";
-}
+INSTANTIATE_TEST_SUITE_P(
+    Implementations, BrokerContract,
+    ::testing::Values(Implementation{"embedded", [] { return std::unique_ptr<Harness>(new EmbeddedHarness()); }},
+                      Implementation{"rabbitmq", [] { return std::unique_ptr<Harness>(new RabbitHarness()); }}),
+    [](const auto& test) { return test.param.name; });
 
 }  // namespace
 }  // namespace orderly::queue
