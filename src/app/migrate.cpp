@@ -20,7 +20,7 @@ int migrate(const core::Config& config) {
     std::cout << "migrate: " << report.applied.size() << " applied, schema version " << report.current << "\n";
     return 0;
   } catch (const store::StoreError& error) {
-    std::cerr << "orderly: migrate " << sqlite_path(config) << ": " << error.what() << "\n";
+    std::cerr << "orderly: migrate " << store_description(config) << ": " << error.what() << "\n";
     return 1;
   }
 }

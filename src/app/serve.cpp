@@ -77,10 +77,10 @@ int serve(const core::Config& config) {
   try {
     store = open_store(config, metrics);
     const auto report = core::run_sync(store::migrate(*store, store::orderly_migrations()));
-    core::log::info("store.ready", {{"path", sqlite_path(config)}, {"schema_version", report.current},
+    core::log::info("store.ready", {{"store", store_description(config)}, {"schema_version", report.current},
                                     {"migrations_applied", report.applied.size()}});
   } catch (const store::StoreError& error) {
-    std::cerr << "orderly: store " << sqlite_path(config) << ": " << error.what() << "\n";
+    std::cerr << "orderly: store " << store_description(config) << ": " << error.what() << "\n";
     core::log::stop();
     return kStartupError;
   }

@@ -1,5 +1,6 @@
 #include "app/store_setup.hpp"
 
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace orderly::app {
@@ -8,7 +9,21 @@ std::string sqlite_path(const core::Config& config) {
   return config.store.sqlite_path.empty() ? config.data_dir + "/orderly.db" : config.store.sqlite_path;
 }
 
+std::string store_description(const core::Config& config) {
+  return config.store.driver == core::StoreDriver::postgres ? std::string("postgres") : "sqlite " + sqlite_path(config);
+}
+
 std::unique_ptr<store::Store> open_store(const core::Config& config, core::metrics::Registry& metrics) {
+  if (config.store.driver == core::StoreDriver::postgres) {
+    store::postgres::PgOptions options;
+    options.primary = config.store.postgres_primary;
+    options.replicas = config.store.postgres_replicas;
+    options.connections.pool_size = config.store.postgres_pool_size;
+    options.connections.connect_timeout = config.store.postgres_connect_timeout;
+    options.connections.statement_timeout = config.store.postgres_statement_timeout;
+    options.connections.acquire_timeout = config.store.postgres_acquire_timeout;
+    return std::make_unique<store::postgres::PgStore>(std::move(options), metrics);
+  }
   return std::make_unique<store::sqlite::SqliteStore>(
       store::sqlite::SqliteOptions{.path = sqlite_path(config),
                                    .readers = config.store.readers,

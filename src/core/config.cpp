@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include "core/config_values.hpp"
@@ -73,6 +74,41 @@ template <class Member>
 Setting address_setting(std::string_view key, std::string_view help, Member member) {
   return {key, help, [member](const Config& c) { return member(c).to_string(); },
           [member](Config& c, std::string_view text) { member(c) = HostPort::parse(text); }};
+}
+
+// The shape of a PostgreSQL URI only (libpq checks the rest when the store
+// opens). The value is never repeated in the message: it may hold a password.
+void check_postgres_uri(std::string_view uri) {
+  const auto scheme_end = uri.find("://");
+  const auto scheme = uri.substr(0, scheme_end);
+  if (scheme_end == std::string_view::npos || (scheme != "postgresql" && scheme != "postgres") ||
+      uri.size() == scheme_end + 3) {
+    throw std::invalid_argument("expected a URI such as postgresql://user@host:5432/database");
+  }
+  if (std::any_of(uri.begin(), uri.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; })) {
+    throw std::invalid_argument("a PostgreSQL URI cannot contain spaces (percent-encode them)");
+  }
+  if (uri.back() == ',') throw std::invalid_argument("a comma must be followed by another postgresql:// URI");
+}
+
+// Splits at the commas that start another URI: a comma inside one lists
+// several hosts (postgresql://a:5432,b:5432/db).
+std::vector<std::string> split_postgres_uris(std::string_view text) {
+  std::vector<std::string> uris;
+  std::size_t start = 0;
+  while (start < text.size()) {  // each turn consumes at least one character
+    auto end = text.find(',', start);
+    while (end != std::string_view::npos && !text.substr(end + 1).starts_with("postgresql://") &&
+           !text.substr(end + 1).starts_with("postgres://")) {
+      end = text.find(',', end + 1);
+    }
+    const auto uri = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    check_postgres_uri(uri);
+    uris.emplace_back(uri);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return uris;
 }
 
 const std::vector<Setting>& settings() {
@@ -143,6 +179,42 @@ const std::vector<Setting>& settings() {
                        [](auto& c) -> auto& { return c.store.readers; }, 1, 64),
       duration_setting("store.busy_timeout", "How long SQLite waits for a lock held by another process.",
                        [](auto& c) -> auto& { return c.store.busy_timeout; }),
+      {"store.driver", "Database: sqlite (embedded, one file) or postgres (a primary and streaming replicas).",
+       [](const Config& c) { return std::string(c.store.driver == StoreDriver::postgres ? "postgres" : "sqlite"); },
+       [](Config& c, std::string_view text) {
+         if (text == "sqlite") {
+           c.store.driver = StoreDriver::sqlite;
+         } else if (text == "postgres") {
+           c.store.driver = StoreDriver::postgres;
+         } else {
+           throw std::invalid_argument(fmt::format("expected sqlite or postgres, got '{}'", text));
+         }
+       }},
+      {"store.postgres_primary",
+       "PostgreSQL primary, as postgresql://user[:password]@host[:port]/database (needed when store.driver is "
+       "postgres).",
+       [](const Config& c) { return c.store.postgres_primary; },
+       [](Config& c, std::string_view text) {
+         if (!text.empty()) check_postgres_uri(text);
+         c.store.postgres_primary = std::string(text);
+       }},
+      {"store.postgres_replicas",
+       "PostgreSQL streaming replicas that serve reads: postgresql:// URIs separated by commas; empty: none.",
+       [](const Config& c) { return fmt::format("{}", fmt::join(c.store.postgres_replicas, ",")); },
+       [](Config& c, std::string_view text) { c.store.postgres_replicas = split_postgres_uris(text); }},
+      unsigned_setting(
+          "store.postgres_pool_size", "PostgreSQL connections per event loop, to each server.",
+          [](auto& c) -> auto& { return c.store.postgres_pool_size; }, 1, 1024),
+      duration_setting(
+          "store.postgres_connect_timeout", "Time to open a PostgreSQL connection.",
+          [](auto& c) -> auto& { return c.store.postgres_connect_timeout; }),
+      duration_setting(
+          "store.postgres_statement_timeout", "Longest a PostgreSQL statement may run before the server cancels it.",
+          [](auto& c) -> auto& { return c.store.postgres_statement_timeout; }),
+      duration_setting(
+          "store.postgres_acquire_timeout",
+          "How long a call waits for a free PostgreSQL connection when the pool is full (then 503).",
+          [](auto& c) -> auto& { return c.store.postgres_acquire_timeout; }),
   };
   return kSettings;
 }

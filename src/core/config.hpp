@@ -42,10 +42,19 @@ struct HttpConfig {
   std::chrono::milliseconds drain_delay{0};
 };
 
+enum class StoreDriver { sqlite, postgres };
+
 struct StoreConfig {
+  StoreDriver driver = StoreDriver::sqlite;
   std::string sqlite_path;  // empty: <data_dir>/orderly.db
   unsigned readers = 4;     // SQLite reader connections (and threads)
   std::chrono::milliseconds busy_timeout{5'000};
+  std::string postgres_primary;                // postgresql:// URI; required when driver is postgres
+  std::vector<std::string> postgres_replicas;  // postgresql:// URIs of streaming replicas, for reads
+  unsigned postgres_pool_size = 4;             // connections per event loop, per server
+  std::chrono::milliseconds postgres_connect_timeout{5'000};
+  std::chrono::milliseconds postgres_statement_timeout{30'000};
+  std::chrono::milliseconds postgres_acquire_timeout{5'000};  // wait for a free connection of a full pool
 };
 
 // Everything a user may tune. Components read their section and hand

@@ -10,6 +10,7 @@
 
 #include "core/metrics.hpp"
 #include "core/run_sync.hpp"
+#include "store/postgres/pg_test_support.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace orderly::store {
@@ -178,9 +179,16 @@ TEST_P(StoreContract, MissingParameterIsAnError) {
 }
 
 std::vector<StoreFactory> factories() {
-  return {{"sqlite", [](const std::string& folder, core::metrics::Registry& metrics) -> std::unique_ptr<Store> {
+  return {{"sqlite",
+           [](const std::string& folder, core::metrics::Registry& metrics) -> std::unique_ptr<Store> {
              return std::make_unique<sqlite::SqliteStore>(sqlite::SqliteOptions{.path = folder + "/orderly.db"},
                                                           metrics);
+           }},
+          // The test primary, in a schema of its own per test (ctest runs
+          // tests in parallel processes). No replica: the contract reads its
+          // own writes without commit tokens, which only the primary promises.
+          {"postgres", [](const std::string&, core::metrics::Registry& metrics) -> std::unique_ptr<Store> {
+             return std::make_unique<postgres::testing::SchemaStore>(metrics);
            }}};
 }
 

@@ -1,0 +1,115 @@
+#pragma once
+
+// Test-only: PostgreSQL stores for the tests (store_contract_test.cpp,
+// postgres_store_test.cpp), each in a schema of its own on the test servers
+// (ORDERLY_TEST_PG_PRIMARY / ORDERLY_TEST_PG_REPLICA, see
+// core/test_servers.hpp), so tests in parallel processes (ctest -j) never see
+// each other's tables. No production code includes it.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/metrics.hpp"
+#include "core/run_sync.hpp"
+#include "core/test_servers.hpp"
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/postgres_store.hpp"
+
+namespace orderly::store::postgres::testing {
+
+// `uri` with `schema` as its connections' search_path.
+inline std::string with_search_path(const std::string& uri, const std::string& schema) {
+  return uri + (uri.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+}
+
+inline boost::asio::awaitable<std::vector<PgConnection::Reply>> run_sql_on(std::shared_ptr<const PgServer> server,
+                                                                           std::string sql) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto connection = co_await PgConnection::open(std::move(server), deadline);
+  auto replies = co_await connection->run_script(std::move(sql), deadline);
+  co_return replies;
+}
+
+// Runs `sql` (simple protocol) on a connection of its own to `uri`, outside
+// any store, and returns the last statement's rows.
+inline Result run_sql(const std::string& uri, const std::string& sql) {
+  auto server = std::make_shared<const PgServer>(uri, PgServer::Role::primary, PgConnectionSettings{}, "test server");
+  auto replies = core::run_sync(run_sql_on(std::move(server), sql));
+  return replies.empty() ? Result{} : std::move(replies.back().result);
+}
+
+// A schema of its own on the test primary, dropped (with everything in it)
+// when this goes away. The replica sees it once it has replayed its creation.
+class TestSchema {
+ public:
+  TestSchema() : primary_(orderly::testing::test_server_setting("ORDERLY_TEST_PG_PRIMARY")), name_(unique_name()) {
+    run_sql(primary_, "CREATE SCHEMA " + name_);
+  }
+  ~TestSchema() {
+    try {
+      run_sql(primary_, "DROP SCHEMA " + name_ + " CASCADE");
+    } catch (const std::exception& error) {
+      std::cerr << "test schema " << name_ << " not dropped: " << error.what() << "\n";
+    }
+  }
+  TestSchema(const TestSchema&) = delete;
+  TestSchema& operator=(const TestSchema&) = delete;
+
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] std::string primary_uri() const { return with_search_path(primary_, name_); }
+  [[nodiscard]] std::string replica_uri() const {
+    return with_search_path(orderly::testing::test_server_setting("ORDERLY_TEST_PG_REPLICA"), name_);
+  }
+
+ private:
+  static std::string unique_name() {
+    static std::atomic<unsigned> counter{0};
+    std::random_device random;
+    return "orderly_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+           std::to_string(random() % 1'000'000);
+  }
+
+  std::string primary_;
+  std::string name_;
+};
+
+// A PgStore whose connections work in a TestSchema, dropped after the store.
+class SchemaStore final : public Store {
+ public:
+  enum class Replicas { none, test_replica };
+
+  explicit SchemaStore(core::metrics::Registry& metrics, Replicas replicas = Replicas::none, PgOptions options = {})
+      : store_(with_schema(std::move(options), replicas), metrics) {}
+
+  [[nodiscard]] Dialect dialect() const override { return store_.dialect(); }
+  boost::asio::awaitable<Result> query(const Statement& statement, Params params, ReadOptions options) override {
+    return store_.query(statement, std::move(params), std::move(options));
+  }
+  boost::asio::awaitable<CommitToken> transaction(Body body) override { return store_.transaction(std::move(body)); }
+  boost::asio::awaitable<Result> execute(const Statement& statement, Params params) override {
+    return store_.execute(statement, std::move(params));
+  }
+
+  [[nodiscard]] const TestSchema& schema() const { return schema_; }
+
+ private:
+  PgOptions with_schema(PgOptions options, Replicas replicas) const {
+    options.primary = schema_.primary_uri();
+    options.replicas.clear();
+    if (replicas == Replicas::test_replica) options.replicas.push_back(schema_.replica_uri());
+    return options;
+  }
+
+  TestSchema schema_;  // declared first: created before the store, dropped after it
+  PgStore store_;
+};
+
+}  // namespace orderly::store::postgres::testing
