@@ -53,6 +53,27 @@ constexpr Migration kMigrations[] = {
      "CREATE INDEX queue_messages_due ON queue_messages (queue, state, visible_at);"
      "CREATE TABLE inbox (message_id TEXT NOT NULL, consumer TEXT NOT NULL,"
      " processed_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (message_id, consumer));"},
+    {3, "outbox",
+     // Messages written in a data transaction, waiting for the outbox relay
+     // (queue/outbox_relay.hpp) to publish them; sent_at is NULL until the
+     // broker confirmed. The partial index keeps the relay's claim cheap
+     // however many sent rows remain.
+     "CREATE TABLE outbox ("
+     " id TEXT PRIMARY KEY, queue TEXT NOT NULL, type TEXT NOT NULL, schema_version INTEGER NOT NULL,"
+     " payload TEXT NOT NULL, traceparent TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+     " sent_at TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);"
+     "CREATE INDEX outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;",
+     "CREATE TABLE outbox ("
+     " id TEXT PRIMARY KEY, queue TEXT NOT NULL, type TEXT NOT NULL, schema_version INTEGER NOT NULL,"
+     " payload TEXT NOT NULL, traceparent TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+     " sent_at TIMESTAMPTZ, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);"
+     "CREATE INDEX outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;"},
+    {4, "locks",
+     // lock::StoreLock's leases: rows are never deleted (a row remembers its
+     // lock's last fencing token); expires_at is ms since the epoch.
+     "CREATE TABLE locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, token BIGINT NOT NULL,"
+     " expires_at BIGINT NOT NULL);",
+     ""},  // PostgreSQL: the same
 };
 
 // Runs `migration` and records it, unless it is recorded already. Checked
