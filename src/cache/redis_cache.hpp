@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cache/cache.hpp"
+#include "cache/redis_options.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -21,14 +22,6 @@ class CacheUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct RedisCacheOptions {
-  core::HostPort address{"127.0.0.1", 6379};
-  std::size_t connections_per_loop = 2;                   // opened lazily on each event loop that uses the cache
-  std::chrono::milliseconds command_timeout{1000};        // per command, from issue to reply
-  std::string key_prefix = "orderly:";                    // prepended to every key: one Redis can serve several apps
-  std::chrono::milliseconds reconnect_backoff{100};       // least time between reconnects on one loop
-  std::chrono::milliseconds reconnect_backoff_max{2000};  // the back-off doubles up to this while Redis stays down
-};
 
 // The scale-out cache: entries live in Redis (GET, SET PX, DEL), shared by
 // every instance. Keys and values are binary-safe.

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "core/config.hpp"
+
+namespace orderly::cache {
+
+// How a Redis client (RedisCache, lock::RedisLock) connects.
+struct RedisCacheOptions {
+  core::HostPort address{"127.0.0.1", 6379};
+  std::size_t connections_per_loop = 2;                   // opened lazily on each event loop that uses the cache
+  std::chrono::milliseconds command_timeout{1000};        // per command, from issue to reply
+  std::string key_prefix = "orderly:";                    // prepended to every key: one Redis can serve several apps
+  std::chrono::milliseconds reconnect_backoff{100};       // least time between reconnects on one loop
+  std::chrono::milliseconds reconnect_backoff_max{2000};  // the back-off doubles up to this while Redis stays down
+};
+
+}  // namespace orderly::cache
