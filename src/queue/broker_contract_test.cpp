@@ -248,6 +248,34 @@ TEST_P(BrokerContract, ConcurrentConsumersNeverShareAMessage) {
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kMessages));
 }
 
+TEST_P(BrokerContract, PoisonMessageIsDeadLetteredWhileTheMessagesBehindItFlow) {
+  run_sync(broker().publish(message("poison")));
+  for (int i = 0; i < 5; ++i) run_sync(broker().publish(message("good" + std::to_string(i))));
+
+  std::set<std::string> processed;  // each good message, acked at its first delivery
+  std::vector<Message> dead;
+  for (int round = 0; round < 300 && (processed.size() < 5 || dead.empty()); ++round) {
+    auto batch = run_sync(broker().receive(queue_, 10));
+    for (auto& delivery : batch) {
+      if (delivery.message.id == "poison") {
+        EXPECT_TRUE(run_sync(broker().nack(delivery, "cannot parse payload")));
+      } else {
+        EXPECT_EQ(delivery.attempt, 1) << "a good message waited behind the poison one";
+        processed.insert(delivery.message.id);
+        EXPECT_TRUE(run_sync(broker().ack(delivery)));
+      }
+    }
+    if (batch.empty()) {
+      harness_->let_retries_come_due();
+      dead = run_sync(broker().dead_letters(queue_, 10));
+      if (dead.empty()) std::this_thread::sleep_for(10ms);  // pacing a bounded poll
+    }
+  }
+  EXPECT_EQ(processed.size(), 5U);
+  ASSERT_EQ(dead.size(), 1U);
+  EXPECT_EQ(dead[0].id, "poison");
+}
+
 TEST_P(BrokerContract, PublishedMessagesSurviveARestart) {
   run_sync(broker().publish(message("m1")));
   harness_->restart();
