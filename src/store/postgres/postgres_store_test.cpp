@@ -180,6 +180,46 @@ TEST_F(PgStoreTest, ReadWithTheCommitTokenSeesTheWriteOnTheReplica) {
   EXPECT_THROW(core::run_sync(store.query(kFind, params(1), bad)), StoreError);
 }
 
+TEST_F(PgStoreTest, ReadYourWritesHoldsWhileTheReplicaIsMadeToLag) {
+  const auto owned = make_store(SchemaStore::Replicas::test_replica);
+  Store& store = *owned;
+  const auto first = core::run_sync(store.transaction([&](Transaction& tx) -> asio::awaitable<void> {
+    co_await tx.execute(kInsert, params(1, "old", 1));
+  }));
+  core::run_sync(until_replayed(owned->schema().replica_uri(), first));
+
+  // Stop the replica applying WAL (superuser, on the replica itself). The
+  // next record is held back from then on; the guard resumes replay however
+  // the test ends, since other suites share this replica.
+  auto admin = orderly::testing::test_server_setting("ORDERLY_TEST_PG_REPLICA");
+  admin.replace(admin.find("://") + 3, std::string("orderly").size(), "postgres");
+  testing::run_sql(admin, "SELECT pg_wal_replay_pause()");
+  struct Resume {
+    std::string uri;
+    ~Resume() {
+      try {
+        testing::run_sql(uri, "SELECT pg_wal_replay_resume()");
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << "replica replay not resumed: " << error.what();
+      }
+    }
+  } resume{admin};
+
+  const auto write = core::run_sync(store.transaction([&](Transaction& tx) -> asio::awaitable<void> {
+    co_await tx.execute(kInsert, params(2, "new", 1));
+  }));
+
+  const auto stale = core::run_sync(store.query(kFind, params(2)));
+  EXPECT_TRUE(stale.empty()) << "the replica must lag for this test to mean anything";
+
+  ReadOptions after_write;
+  after_write.at_least = write;
+  const auto fresh = core::run_sync(store.query(kFind, params(2), after_write));
+  ASSERT_EQ(fresh.rows.size(), 1U) << "a read with the write's token must see the write";
+  EXPECT_EQ(fresh.first().text("name"), "new");
+  EXPECT_EQ(fresh.first().int64("standby"), 0) << "the lagging replica is skipped for the primary";
+}
+
 TEST_F(PgStoreTest, ReadsWithoutATokenUseTheReplicaAndExportItsLag) {
   const auto owned = make_store(SchemaStore::Replicas::test_replica);
   Store& store = *owned;
