@@ -41,6 +41,7 @@ test-asan:
 bench: build
 	@$(BUILD_DIR)/bench/orderly_benchmarks --benchmark_min_time=0.2
 	@bench/http_plaintext.sh
+	@bench/store.sh
 
 format:
 	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

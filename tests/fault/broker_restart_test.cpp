@@ -1,0 +1,108 @@
+// Fault test: RabbitMQ's application is restarted (scripts/servers bounce)
+// while a publisher is publishing. Every publish that returned (the broker
+// confirmed it) must still be in the queue afterwards; publishes that failed
+// during the outage are the caller's to retry. Runs alone (RUN_SERIAL): it
+// takes the shared broker down.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <iterator>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "core/run_sync.hpp"
+#include "core/test_servers.hpp"
+#include "queue/rabbitmq/rabbit_broker.hpp"
+
+namespace orderly::queue {
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+std::string servers_dir() {
+  const char* env_file = std::getenv("ORDERLY_TEST_SERVERS_ENV");
+  if (env_file == nullptr) throw std::runtime_error("ORDERLY_TEST_SERVERS_ENV is not set (run through ctest)");
+  return std::filesystem::path(env_file).parent_path().string();
+}
+
+RabbitBrokerOptions options() {
+  RabbitBrokerOptions options;
+  options.uri = orderly::testing::test_server_setting("ORDERLY_TEST_AMQP");
+  options.call_timeout = 2s;
+  options.confirm_timeout = 2s;
+  options.reconnect_backoff = 50ms;
+  options.reconnect_backoff_max = 500ms;
+  return options;
+}
+
+TEST(BrokerFault, NoConfirmedMessageIsLostWhenRabbitMqRestartsMidPublish) {
+  core::SystemClock clock;
+  core::FastRandom random;
+  core::metrics::Registry metrics;
+  std::random_device seed;
+  const auto queue = "orderly-fault." + std::to_string(::getpid()) + "." + std::to_string(seed());
+
+  std::atomic<int> published{0};
+  std::atomic<bool> bounced{false};
+  int bounce_status = -1;
+  std::thread bouncer([&] {
+    // Restart once publishing is under way (bounded wait).
+    const auto deadline = SteadyClock::now() + 30s;
+    while (published.load() < 50 && SteadyClock::now() < deadline) std::this_thread::yield();
+    const auto command = std::string(ORDERLY_SOURCE_DIR) + "/scripts/servers bounce " + servers_dir() + " rabbitmq";
+    bounce_status = std::system(command.c_str());
+    bounced = true;
+  });
+
+  std::set<std::string> confirmed;
+  int failed = 0;
+  int after_bounce = 0;
+  {
+    RabbitBroker broker(clock, random, metrics, options());
+    const auto deadline = SteadyClock::now() + 60s;
+    for (int i = 0; i < 100'000 && SteadyClock::now() < deadline && after_bounce < 100; ++i) {
+      const auto id = "m" + std::to_string(i);
+      const bool restarted = bounced.load();
+      try {
+        core::run_sync(broker.publish(Message{id, queue, "order.paid", 1, "{}", "", ""}));
+        confirmed.insert(id);
+        if (restarted) ++after_bounce;
+      } catch (const RabbitBrokerError&) {
+        ++failed;  // the outage: not confirmed, so not promised
+      }
+      ++published;
+    }
+  }
+  bouncer.join();
+  ASSERT_EQ(bounce_status, 0) << "scripts/servers bounce failed";
+  EXPECT_GE(after_bounce, 100) << "publishing did not resume after the restart";
+
+  // Everything confirmed is there, once the broker is back.
+  std::set<std::string> received;
+  RabbitBroker consumer(clock, random, metrics, options());
+  const auto deadline = SteadyClock::now() + 60s;
+  while (received.size() < confirmed.size() && SteadyClock::now() < deadline) {
+    const auto batch = core::run_sync(consumer.receive(queue, 64));
+    for (const auto& delivery : batch) {
+      received.insert(delivery.message.id);
+      core::run_sync(consumer.ack(delivery));
+    }
+  }
+  std::vector<std::string> lost;
+  std::set_difference(confirmed.begin(), confirmed.end(), received.begin(), received.end(), std::back_inserter(lost));
+  EXPECT_TRUE(lost.empty()) << lost.size() << " confirmed messages lost, e.g. " << (lost.empty() ? "" : lost.front());
+  RecordProperty("confirmed", static_cast<int>(confirmed.size()));
+  RecordProperty("failed_during_outage", failed);
+}
+
+}  // namespace
+}  // namespace orderly::queue
