@@ -42,6 +42,7 @@ bench: build
 	@$(BUILD_DIR)/bench/orderly_benchmarks --benchmark_min_time=0.2
 	@bench/http_plaintext.sh
 	@bench/store.sh
+	@bench/broker.sh
 
 format:
 	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -170,7 +170,8 @@ class Session {
     parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
     parser.body_limit(boost::none);  // checked below, against the matched route's limit
 
-    if (const auto error = co_await parse_until(parser, [&] { return parser.is_header_done(); })) {
+    const auto header_error = co_await parse_until(parser, [&] { return parser.is_header_done(); });
+    if (const auto& error = header_error) {
       if (*error == http::error::header_limit || *error == http::error::buffer_overflow) {
         co_return co_await refuse(context, request, 431, "/problems/header-too-large",
                                   "Request Header Fields Too Large", "header_too_large");
@@ -231,7 +232,8 @@ class Session {
       }
       parser.body_limit(body_limit);
       set_deadline(limits.body_timeout, "body");
-      if (const auto error = co_await parse_until(parser, [&] { return parser.is_done(); })) {
+      const auto body_error = co_await parse_until(parser, [&] { return parser.is_done(); });
+      if (const auto& error = body_error) {
         if (*error == http::error::body_limit) {
           co_return co_await refuse(context, request, 413, "/problems/body-too-large", "Content Too Large",
                                     "body_too_large",

@@ -84,7 +84,8 @@ boost::asio::awaitable<void> apply_once(Transaction& tx, const Migration& migrat
   const auto recorded = co_await tx.execute(kIsApplied, params(migration.version));
   if (!recorded.empty()) co_return;
   co_await tx.execute_script(migration.text(dialect));
-  co_await tx.execute(kRecord, params(migration.version, std::string(migration.name)));
+  auto record = params(migration.version, std::string(migration.name));
+  co_await tx.execute(kRecord, std::move(record));
   applied = true;
 }
 
