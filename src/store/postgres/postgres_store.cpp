@@ -14,6 +14,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "core/logging.hpp"
+#include "store/statement_metrics.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_lsn.hpp"
 #include "store/postgres/pg_pool.hpp"
@@ -85,10 +86,7 @@ struct PgStore::Impl : std::enable_shared_from_this<PgStore::Impl> {
   Impl(PgOptions opts, core::metrics::Registry& registry)
       : options((check(opts), std::move(opts))),
         primary(server_from(options.primary, PgServer::Role::primary, options.connections, "store.postgres_primary")),
-        queries(registry.counter("orderly_store_queries_total", "Statements run, by name and outcome.",
-                                 {"statement", "outcome"})),
-        durations(registry.histogram("orderly_store_query_duration_seconds", "Time to run a statement, by name.",
-                                     {"statement"}, core::metrics::latency_buckets())),
+        statements(registry),
         reads(registry.counter("orderly_store_reads_total",
                                "Reads outside transactions, by the server that ran them (role: primary or replica).",
                                {"role", "server"})),
@@ -127,9 +125,7 @@ struct PgStore::Impl : std::enable_shared_from_this<PgStore::Impl> {
   }
 
   void record(const Statement& statement, const char* outcome, Clock::time_point started) {
-    const std::string name(statement.name);
-    queries.with_labels({name, outcome}).inc();
-    durations.with_labels({name}).observe(std::chrono::duration<double>(Clock::now() - started).count());
+    statements.record(statement, outcome, started);
   }
 
   asio::awaitable<Result> measured(PgConnection& connection, Statement statement, const Params& params) {
@@ -159,8 +155,7 @@ struct PgStore::Impl : std::enable_shared_from_this<PgStore::Impl> {
   std::shared_ptr<const PgServer> primary;
   std::vector<std::unique_ptr<Replica>> replicas;
   std::atomic<std::size_t> next_replica_index{0};
-  core::metrics::Family<core::metrics::Counter>& queries;
-  core::metrics::Family<core::metrics::Histogram>& durations;
+  StatementMetrics statements;
   core::metrics::Family<core::metrics::Counter>& reads;
   core::metrics::Family<core::metrics::Gauge>& lag;
   core::metrics::Counter& primary_reads;

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/logging.hpp"
+#include "store/statement_metrics.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 
 namespace orderly::store::sqlite {
@@ -32,10 +33,7 @@ struct SqliteStore::Impl {
       : options(std::move(opts)),
         writer_thread(1),
         reader_threads(std::max<std::size_t>(1, options.readers)),
-        queries(registry.counter("orderly_store_queries_total", "Statements run, by name and outcome.",
-                                 {"statement", "outcome"})),
-        durations(registry.histogram("orderly_store_query_duration_seconds", "Time to run a statement, by name.",
-                                     {"statement"}, core::metrics::latency_buckets())) {
+        statements(registry) {
     // The writer first: it creates the file and switches it to WAL, which the
     // read-only connections need.
     writer = std::make_unique<SqliteConnection>(options.path, SqliteConnection::Mode::writer, options.busy_timeout);
@@ -65,9 +63,7 @@ struct SqliteStore::Impl {
   }
 
   void record(const Statement& statement, const char* outcome, Clock::time_point started) {
-    const std::string name(statement.name);
-    queries.with_labels({name, outcome}).inc();
-    durations.with_labels({name}).observe(std::chrono::duration<double>(Clock::now() - started).count());
+    statements.record(statement, outcome, started);
   }
 
   // One transaction at a time on the writer: the next waits on a timer whose
@@ -127,8 +123,7 @@ struct SqliteStore::Impl {
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   std::mutex readers_mutex;
   std::vector<SqliteConnection*> free_readers;
-  core::metrics::Family<core::metrics::Counter>& queries;
-  core::metrics::Family<core::metrics::Histogram>& durations;
+  StatementMetrics statements;
 };
 
 namespace {
