@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "cache/redis_pool.hpp"
+#include "net/loop_pools.hpp"
 
 namespace orderly::cache {
 namespace asio = boost::asio;
@@ -85,19 +86,8 @@ RedisClient::RedisClient(const RedisCacheOptions& options, const core::Clock& cl
     : impl_(std::make_unique<Impl>(options, clock)) {}
 
 RedisClient::~RedisClient() {
-  // Each pool is closed on its own loop, the only thread that may touch it.
-  // If that loop never runs again, the posted closure is destroyed with its
-  // io_context, and the pool with it.
   const std::lock_guard lock(impl_->mutex);
-  for (const auto& known : impl_->pools) {
-    auto pool = known.lock();
-    if (!pool) continue;  // its io_context is gone, and the pool with it
-    auto loop = pool->loop();
-    asio::post(loop, [pool = std::move(pool), loop] {
-      pool->close();
-      asio::use_service<RedisLoopService>(asio::query(loop, asio::execution::context)).erase(pool->settings_key());
-    });
-  }
+  net::close_pools_on_their_loops<RedisLoopService>(impl_->pools, &RedisLoopPool::settings_key);
 }
 
 const std::string& RedisClient::address() const { return impl_->settings->address; }

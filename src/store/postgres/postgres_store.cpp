@@ -14,6 +14,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "core/logging.hpp"
+#include "net/loop_pools.hpp"
 #include "store/statement_metrics.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_lsn.hpp"
@@ -294,19 +295,8 @@ PgStore::PgStore(PgOptions options, core::metrics::Registry& metrics)
     : impl_(std::make_shared<Impl>(std::move(options), metrics)) {}
 
 PgStore::~PgStore() {
-  // Each pool is closed on its own loop, the only thread that may touch it.
-  // If that loop never runs again, the posted closure is destroyed with its
-  // io_context, and the pool with it.
   const std::lock_guard lock(impl_->pools_mutex);
-  for (const auto& known : impl_->pools) {
-    auto pool = known.lock();
-    if (!pool) continue;  // its io_context is gone, and the pool with it
-    auto loop = pool->loop();
-    asio::post(loop, [pool = std::move(pool), loop] {
-      pool->close();
-      asio::use_service<PgLoopService>(asio::query(loop, asio::execution::context)).erase(pool->server_key());
-    });
-  }
+  net::close_pools_on_their_loops<PgLoopService>(impl_->pools, &PgPool::server_key);
 }
 
 asio::awaitable<Result> PgStore::query(const Statement& statement, Params params, ReadOptions options) {
