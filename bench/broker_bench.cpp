@@ -24,6 +24,8 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -99,49 +101,31 @@ struct Shared {
   }
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "orderly_broker_bench: " << problem << "\n"
-            << "usage: orderly_broker_bench --broker embedded --path FILE | --broker rabbitmq --uri URI"
-               " [--messages N] [--consumers C] [--publishers P] [--batch B] [--threads T] [--timeout S]\n";
-  std::exit(2);
-}
-
+// Parsed with CLI11, like the orderly binary: bad values get a clear message and exit 2.
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage(std::string(arg) + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--broker") {
-      options.broker = next();
-    } else if (arg == "--path") {
-      options.path = next();
-    } else if (arg == "--uri") {
-      options.uri = next();
-    } else if (arg == "--messages") {
-      options.messages = std::stol(next());
-    } else if (arg == "--consumers") {
-      options.consumers = std::stoi(next());
-    } else if (arg == "--publishers") {
-      options.publishers = std::stoi(next());
-    } else if (arg == "--batch") {
-      options.batch = static_cast<std::size_t>(std::stoul(next()));
-    } else if (arg == "--threads") {
-      options.threads = std::stoi(next());
-    } else if (arg == "--timeout") {
-      options.timeout = std::stod(next());
-    } else {
-      usage("unknown argument " + std::string(arg));
-    }
-  }
-  if (options.broker != "embedded" && options.broker != "rabbitmq") usage("--broker must be embedded or rabbitmq");
-  if (options.broker == "embedded" && options.path.empty()) usage("--broker embedded needs --path");
-  if (options.broker == "rabbitmq" && options.uri.empty()) usage("--broker rabbitmq needs --uri");
-  if (options.messages < 1 || options.consumers < 1 || options.publishers < 1 || options.batch < 1 ||
-      options.timeout <= 0) {
-    usage("--messages, --consumers, --publishers, --batch and --timeout must be positive");
+  CLI::App app{"Messages per second through a Broker, publish to ack.", "orderly_broker_bench"};
+  app.add_option("--broker", options.broker, "embedded or rabbitmq")
+      ->required()
+      ->check(CLI::IsMember({"embedded", "rabbitmq"}));
+  app.add_option("--path", options.path, "SQLite file (embedded)");
+  app.add_option("--uri", options.uri, "amqp:// URI (rabbitmq)");
+  app.add_option("--messages", options.messages, "messages in total")->check(CLI::PositiveNumber);
+  app.add_option("--consumers", options.consumers, "consuming coroutines")->check(CLI::PositiveNumber);
+  app.add_option("--publishers", options.publishers, "publishing coroutines")->check(CLI::PositiveNumber);
+  app.add_option("--batch", options.batch, "messages per receive")->check(CLI::PositiveNumber);
+  app.add_option("--threads", options.threads, "event loop threads (0: min(2, publishers + consumers))");
+  app.add_option("--timeout", options.timeout, "seconds before giving up")->check(CLI::PositiveNumber);
+  try {
+    app.parse(argc, argv);
+    if (options.broker == "embedded" && options.path.empty())
+      throw CLI::ValidationError("--broker embedded needs --path");
+    if (options.broker == "rabbitmq" && options.uri.empty())
+      throw CLI::ValidationError("--broker rabbitmq needs --uri");
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) std::exit(app.exit(error));  // --help
+    std::cerr << app.get_name() << ": " << error.what() << "\n";
+    std::exit(2);
   }
   if (options.threads <= 0) options.threads = std::min(2, options.publishers + options.consumers);
   return options;
@@ -286,14 +270,13 @@ int main(int argc, char** argv) {
 
     const auto acked = static_cast<std::uint64_t>(shared.acked.size());
     if (shared.duplicates.load() > 0 || shared.stale_acks.load() > 0 || shared.consume_errors.load() > 0) {
-      std::cerr << "orderly_broker_bench: " << shared.duplicates.load() << " redeliveries, "
-                << shared.stale_acks.load() << " failed acks, " << shared.consume_errors.load()
-                << " receive/ack errors\n";
+      std::cerr << "orderly_broker_bench: " << shared.duplicates.load() << " redeliveries, " << shared.stale_acks.load()
+                << " failed acks, " << shared.consume_errors.load() << " receive/ack errors\n";
     }
     if (!complete) {
       std::cerr << "orderly_broker_bench: FAILED: " << shared.published.load() << " of " << shared.total
-                << " published (" << shared.publish_failed.load() << " failed), " << acked << " acked after "
-                << elapsed << " s (timeout " << options.timeout << " s)";
+                << " published (" << shared.publish_failed.load() << " failed), " << acked << " acked after " << elapsed
+                << " s (timeout " << options.timeout << " s)";
       if (!shared.first_error.empty()) std::cerr << "; first error: " << shared.first_error;
       std::cerr << "\n";
       return 1;

@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -96,44 +98,32 @@ struct Shared {
   std::string first_error;
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "orderly_store_bench: " << problem << "\n"
-            << "usage: orderly_store_bench --driver sqlite|postgres (--path FILE | --uri URI)"
-               " [--clients N] [--seconds S] [--threads T] [--print-schema]\n";
-  std::exit(2);
-}
-
+// Parsed with CLI11, like the orderly binary: bad values get a clear message and exit 2.
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage(std::string(arg) + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--driver") {
-      options.driver = next();
-    } else if (arg == "--path") {
-      options.path = next();
-    } else if (arg == "--uri") {
-      options.uri = next();
-    } else if (arg == "--clients") {
-      options.clients = std::stoi(next());
-    } else if (arg == "--seconds") {
-      options.seconds = std::stod(next());
-    } else if (arg == "--threads") {
-      options.threads = std::stoi(next());
-    } else if (arg == "--print-schema") {
-      options.print_schema = true;
-    } else {
-      usage("unknown argument " + std::string(arg));
+  CLI::App app{"Order-shaped transactions per second through a Store.", "orderly_store_bench"};
+  app.add_option("--driver", options.driver, "sqlite or postgres")
+      ->required()
+      ->check(CLI::IsMember({"sqlite", "postgres"}));
+  app.add_option("--path", options.path, "SQLite file (sqlite)");
+  app.add_option("--uri", options.uri, "postgresql:// URI (postgres)");
+  app.add_option("--clients", options.clients, "concurrent clients")->check(CLI::PositiveNumber);
+  app.add_option("--seconds", options.seconds, "timed run length")->check(CLI::PositiveNumber);
+  app.add_option("--threads", options.threads, "event loop threads (0: min(2, clients))");
+  app.add_flag("--print-schema", options.print_schema, "print the schema for this driver and exit");
+  try {
+    app.parse(argc, argv);
+    if (!options.print_schema && options.driver == "sqlite" && options.path.empty()) {
+      throw CLI::ValidationError("--driver sqlite needs --path");
     }
+    if (!options.print_schema && options.driver == "postgres" && options.uri.empty()) {
+      throw CLI::ValidationError("--driver postgres needs --uri");
+    }
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) std::exit(app.exit(error));  // --help
+    std::cerr << app.get_name() << ": " << error.what() << "\n";
+    std::exit(2);
   }
-  if (options.driver != "sqlite" && options.driver != "postgres") usage("--driver must be sqlite or postgres");
-  if (options.print_schema) return options;
-  if (options.driver == "sqlite" && options.path.empty()) usage("--driver sqlite needs --path");
-  if (options.driver == "postgres" && options.uri.empty()) usage("--driver postgres needs --uri");
-  if (options.clients < 1 || options.seconds <= 0) usage("--clients and --seconds must be positive");
   if (options.threads <= 0) options.threads = std::min(2, options.clients);
   options.threads = std::min(options.threads, options.clients);
   return options;
@@ -203,7 +193,8 @@ int main(int argc, char** argv) {
       std::vector<std::unique_ptr<asio::io_context>> loops;
       for (int t = 0; t < options.threads; ++t) loops.push_back(std::make_unique<asio::io_context>(1));
       const auto start = Clock::now();
-      const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
+      const auto end =
+          start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
       for (int c = 0; c < options.clients; ++c) {
         asio::co_spawn(*loops[static_cast<std::size_t>(c % options.threads)], client(db.get(), end, &shared),
                        asio::detached);
@@ -215,8 +206,8 @@ int main(int argc, char** argv) {
       const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
       const auto committed = shared.committed.load();
       if (shared.failed.load() > 0) {
-        std::cerr << "orderly_store_bench: " << shared.failed.load() << " transactions failed, first: "
-                  << shared.first_error << "\n";
+        std::cerr << "orderly_store_bench: " << shared.failed.load()
+                  << " transactions failed, first: " << shared.first_error << "\n";
       }
       std::printf("transactions=%llu seconds=%.3f tps=%.1f\n", static_cast<unsigned long long>(committed), elapsed,
                   static_cast<double>(committed) / elapsed);
