@@ -22,17 +22,10 @@ RABBIT_WAIT_SECONDS=${RABBIT_WAIT_SECONDS:-180}
 
 [[ -x $BENCH ]] || { echo "broker: $BENCH not built; run make build" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/orderly-broker-bench-XXXXXX)
-chmod 755 "$work"  # the RabbitMQ account must reach $work/servers
-servers_started=false
-cleanup() {
-  if $servers_started; then timeout 120 scripts/servers stop "$work/servers" >/dev/null 2>&1 || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_workdir orderly-broker-bench
 
-run() { echo "+ $*" >&2; "$@"; }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 bench() {
   run timeout "$RUN_SECONDS" "$BENCH" "$@" --messages "$MESSAGES" --publishers "$PUBLISHERS" \
     --consumers "$CONSUMERS" --timeout "$((RUN_SECONDS - 30))"

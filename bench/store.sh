@@ -25,19 +25,12 @@ for tool in sqlite3 psql "$PG_BIN/pgbench"; do
 done
 [[ -x $BENCH ]] || { echo "store: $BENCH not built; run make build" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/orderly-store-bench-XXXXXX)
-chmod 755 "$work"  # the PostgreSQL account must reach $work/servers
-servers_started=false
-cleanup() {
-  if $servers_started; then timeout 120 scripts/servers stop "$work/servers" >/dev/null 2>&1 || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_workdir orderly-store-bench
 
-run() { echo "+ $*" >&2; "$@"; }
 bounded() { timeout "$((SECONDS_PER_RUN + MARGIN))" "$@"; }
 now() { date +%s.%N; }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
 echo "store: $CLIENTS clients, ${SECONDS_PER_RUN} s per timed run, $(nproc) cores"
 
