@@ -6,6 +6,7 @@
 #include "app/store_setup.hpp"
 #include "core/metrics.hpp"
 #include "core/run_sync.hpp"
+#include "app/schema.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -16,7 +17,8 @@ int migrate(const core::Config& config) {
   core::metrics::Registry metrics;
   try {
     const auto store = open_store(config, metrics);
-    const auto report = core::run_sync(store::migrate(*store, store::orderly_migrations()));
+    const auto migrations = all_migrations();
+    const auto report = core::run_sync(store::migrate(*store, migrations));
     std::cout << "migrate: " << report.applied.size() << " applied, schema version " << report.current << "\n";
     return 0;
   } catch (const store::StoreError& error) {

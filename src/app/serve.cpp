@@ -15,6 +15,7 @@
 #include "core/run_sync.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
+#include "app/schema.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -76,7 +77,8 @@ int serve(const core::Config& config) {
   std::unique_ptr<store::Store> store;
   try {
     store = open_store(config, metrics);
-    const auto report = core::run_sync(store::migrate(*store, store::orderly_migrations()));
+    const auto migrations = all_migrations();
+    const auto report = core::run_sync(store::migrate(*store, migrations));
     core::log::info("store.ready", {{"store", store_description(config)}, {"schema_version", report.current},
                                     {"migrations_applied", report.applied.size()}});
   } catch (const store::StoreError& error) {

@@ -52,7 +52,10 @@ Response Response::empty(int status) {
 }
 
 Response Response::problem(const core::Problem& problem) {
-  return text(problem.status, problem.to_json(), "application/problem+json");
+  auto response = text(problem.status, problem.to_json(), "application/problem+json");
+  // RFC 6750: every 401 names the scheme the client should use.
+  if (problem.status == 401) response.headers.set("WWW-Authenticate", "Bearer");
+  return response;
 }
 
 Response Response::problem(int status, std::string type, std::string title, std::string detail) {

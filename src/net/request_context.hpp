@@ -14,6 +14,20 @@ namespace orderly::net {
 
 struct Route;
 
+// The caller, once a verified access token says who it is (auth's
+// AuthenticateMiddleware, or the gateway's headers in scale-out mode).
+struct Principal {
+  std::string user_id;
+  std::vector<std::string> roles;
+
+  [[nodiscard]] bool has_role(std::string_view role) const {
+    for (const auto& held : roles) {
+      if (held == role) return true;
+    }
+    return false;
+  }
+};
+
 // What the server knows about one request beyond its bytes. Created by the
 // session, filled in by the router and the middleware, read by handlers.
 struct RequestContext {
@@ -26,6 +40,10 @@ struct RequestContext {
   // Set by the session when the request failed before a handler could run
   // (431, 413, 400): the pipeline still adds ids, logs and metrics to it.
   std::optional<Response> early_response;
+  std::optional<Principal> principal;  // set when the request carried a valid access token
+  // Why a presented token was refused (expired, bad signature, ...); shown in
+  // the 401 of a route that needs a user. Never contains the token.
+  std::string authentication_failure;
 
   [[nodiscard]] std::optional<std::string_view> param(std::string_view name) const {
     for (const auto& [key, value] : path_params) {

@@ -1,0 +1,18 @@
+#include "app/schema.hpp"
+
+#include <algorithm>
+#include <span>
+
+namespace orderly::app {
+
+std::vector<store::Migration> all_migrations() {
+  const std::span<const store::Migration> modules[] = {
+      store::orderly_migrations(),
+  };
+  std::vector<store::Migration> merged;
+  for (const auto module : modules) merged.insert(merged.end(), module.begin(), module.end());
+  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  return merged;
+}
+
+}  // namespace orderly::app
