@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/migrate.hpp"
+#include "app/payments_wiring.hpp"
 #include "app/serve.hpp"
 #include "app/version.hpp"
 #include "core/config.hpp"
@@ -88,6 +89,20 @@ int run_cli(int argc, char** argv) {
   add_config_flags(*config_command, config_flags);
   config_command->add_flag("--print-defaults", print_defaults, "Print every setting with its default and meaning");
 
+  ConfigFlags vault_flags;
+  auto* vault_command = app.add_subcommand("vault", "Manage the card vault's keys");
+  vault_command->require_subcommand(1);
+  auto* rotate_command =
+      vault_command->add_subcommand("rotate", "Add a vault key, re-encrypt every saved card under it, drop unused keys");
+  add_config_flags(*rotate_command, vault_flags);
+
+  ConfigFlags provider_sim_flags;
+  std::string provider_sim_listen;
+  auto* provider_sim_command =
+      app.add_subcommand("provider-sim", "Serve the simulated payment provider over HTTP (scale-out mode)");
+  add_config_flags(*provider_sim_command, provider_sim_flags);
+  provider_sim_command->get_option("--listen")->description("HOST:PORT to serve the provider on")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -99,6 +114,11 @@ int run_cli(int argc, char** argv) {
   try {
     if (serve_command->parsed()) return serve(load(serve_flags));
     if (migrate_command->parsed()) return migrate(load(migrate_flags));
+    if (rotate_command->parsed()) return vault_rotate(load(vault_flags));
+    if (provider_sim_command->parsed()) {
+      const auto config = load(provider_sim_flags);
+      return provider_sim(config, config.listen);
+    }
     if (config_command->parsed()) {
       // Without --print-defaults: the effective configuration (file, environment, flags).
       std::cout << core::render_config(print_defaults ? core::Config{} : load(config_flags));

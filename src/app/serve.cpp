@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/http_stack.hpp"
+#include "app/payments_wiring.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
@@ -93,6 +94,8 @@ int serve(const core::Config& config) {
 
   net::Router public_router;
   health.install(public_router);
+  const auto payments = wire_payments(config, *store, public_router, clock, random);
+  if (!payments) { core::log::stop(); return kStartupError; }
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random);
 
   net::Router ops_router;

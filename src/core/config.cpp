@@ -215,6 +215,32 @@ const std::vector<Setting>& settings() {
           "store.postgres_acquire_timeout",
           "How long a call waits for a free PostgreSQL connection when the pool is full (then 503).",
           [](auto& c) -> auto& { return c.store.postgres_acquire_timeout; }),
+      // payments
+      {"payments.vault_key_file",
+       "Card vault key ring (keep it off the database host's backups); empty means <data_dir>/vault.keys. "
+       "The environment variable ORDERLY_VAULT_KEYS, when set, is used instead.",
+       [](const Config& c) { return c.payments.vault_key_file; },
+       [](Config& c, std::string_view text) { c.payments.vault_key_file = std::string(text); }},
+      duration_setting(
+          "payments.vault_key_recheck",
+          "How often a running server looks at the key file for a key added by `orderly vault rotate`.",
+          [](auto& c) -> auto& { return c.payments.vault_key_recheck; }),
+      unsigned_setting(
+          "payments.rotate_batch_size", "Cards re-encrypted per transaction by `orderly vault rotate`.",
+          [](auto& c) -> auto& { return c.payments.rotate_batch_size; }, 1, 100'000),
+      duration_setting(
+          "payments.provider_timeout",
+          "Longest a call to the payment provider may take; then it counts as unavailable and is retried "
+          "later with the same idempotency key.",
+          [](auto& c) -> auto& { return c.payments.provider_timeout; }),
+      duration_setting(
+          "payments.simulator_slow_answer",
+          "How long the simulated provider takes to answer the first call for the slow test card (…3220).",
+          [](auto& c) -> auto& { return c.payments.simulator_slow_answer; }, true),
+      unsigned_setting(
+          "payments.simulator_transient_failures",
+          "Calls per idempotency key that fail before the transient test card (…0119) is approved.",
+          [](auto& c) -> auto& { return c.payments.simulator_transient_failures; }, 0, 100),
   };
   return kSettings;
 }
@@ -326,7 +352,7 @@ EnvironmentSettings environment_overrides(char** environ) {
     const auto equals = text.find('=');
     const auto name = text.substr(0, equals);
     const auto value = equals == std::string_view::npos ? std::string_view() : text.substr(equals + 1);
-    if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD") continue;
+    if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD" || name == "ORDERLY_VAULT_KEYS") continue;
     const auto& all = settings();
     const auto it =
         std::find_if(all.begin(), all.end(), [&](const Setting& s) { return environment_name(s.key) == name; });

@@ -57,6 +57,15 @@ struct StoreConfig {
   std::chrono::milliseconds postgres_acquire_timeout{5'000};  // wait for a free connection of a full pool
 };
 
+struct PaymentsConfig {
+  std::string vault_key_file;                            // empty: <data_dir>/vault.keys
+  std::chrono::milliseconds vault_key_recheck{10'000};   // how often a server looks for a rotated key file
+  unsigned rotate_batch_size = 200;                      // cards re-encrypted per transaction by `vault rotate`
+  std::chrono::milliseconds provider_timeout{1'000};     // per call to the payment provider
+  std::chrono::milliseconds simulator_slow_answer{3'000};  // the slow test card's first answer
+  unsigned simulator_transient_failures = 1;               // failed tries per key of the transient test card
+};
+
 // Everything a user may tune. Components read their section and hand
 // configured objects to the code that uses them (STYLE.md).
 struct Config {
@@ -67,6 +76,7 @@ struct Config {
   LogConfig log;
   HttpConfig http;
   StoreConfig store;
+  PaymentsConfig payments;
 };
 
 // A configuration problem, worded as the one line a user sees before exit 2:
@@ -97,8 +107,8 @@ struct EnvironmentSettings {
 };
 
 // ORDERLY_* variables of `environ` as overrides (ORDERLY_HTTP_IDLE_TIMEOUT ->
-// http.idle_timeout). ORDERLY_CONFIG (the file) and ORDERLY_ADMIN_PASSWORD are
-// not settings and are skipped.
+// http.idle_timeout). ORDERLY_CONFIG (the file), ORDERLY_ADMIN_PASSWORD and
+// ORDERLY_VAULT_KEYS (secrets read by their modules) are not settings and are skipped.
 [[nodiscard]] EnvironmentSettings environment_overrides(char** environ);
 
 // Parses "key=value" (the --set flag); throws ConfigError.

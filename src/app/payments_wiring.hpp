@@ -1,0 +1,45 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/random.hpp"
+#include "net/router.hpp"
+#include "payments/payment_provider.hpp"
+#include "payments/simulated_provider.hpp"
+#include "payments/store_card_vault.hpp"
+#include "store/store.hpp"
+
+namespace orderly::app {
+
+// The payments module as the rest of the process uses it.
+struct PaymentsModule {
+  std::shared_ptr<payments::StoreCardVault> vault;         // the CardVault the checkout reveals cards from
+  std::shared_ptr<payments::SimulatedProvider> simulator;  // the in-process provider (its counts, for tests)
+  std::shared_ptr<payments::PaymentProvider> provider;     // what the checkout calls: timeouts applied
+};
+
+// Embedded mode: reads the card vault's key ring (ORDERLY_VAULT_KEYS, else
+// payments.vault_key_file, created with one fresh key on first start), builds
+// the vault and the in-process simulated provider behind a ResilientProvider,
+// and adds the payment-method routes to `router`. Returns nullopt after
+// printing one line on stderr when the keys cannot be used (missing,
+// malformed, readable by others). Everything passed in must outlive the module.
+[[nodiscard]] std::optional<PaymentsModule> wire_payments(const core::Config& config, store::Store& store,
+                                                          net::Router& router, const core::Clock& clock,
+                                                          core::Random& random);
+
+// `orderly vault rotate`: adds a key to the key file, re-encrypts every card
+// under it with a progress line, removes keys no card uses, prints counts.
+// With ORDERLY_VAULT_KEYS the ring cannot be written: the operator adds the
+// new key (last) to the variable, and this re-encrypts under it and names
+// the keys that can be dropped. Returns the exit code.
+int vault_rotate(const core::Config& config);
+
+// `orderly provider-sim --listen HOST:PORT`: the simulated payment provider
+// over HTTP until SIGTERM or SIGINT. Returns the exit code.
+int provider_sim(const core::Config& config, const core::HostPort& listen);
+
+}  // namespace orderly::app
