@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include "core/problem.hpp"
@@ -133,13 +132,8 @@ bool card_expired(int exp_month, int exp_year, std::chrono::system_clock::time_p
   return exp_year < year || (exp_year == year && exp_month < month);
 }
 
-NewCard parse_new_card(std::string_view body, const core::Clock& clock) {
-  boost::system::error_code ec;
-  auto document = json::parse(body, ec);
-  if (ec) {
-    throw core::ProblemError({400, "/problems/bad-json", "Malformed JSON", "the body is not valid JSON", {}});
-  }
-  auto* card_value = document.is_object() ? document.as_object().if_contains("card") : nullptr;
+NewCard parse_new_card(json::object& body, const core::Clock& clock) {
+  auto* card_value = body.if_contains("card");
   if (card_value == nullptr || !card_value->is_object()) {
     throw_invalid({{"card", "is required, as an object with number, exp_month, exp_year and cvc"}});
   }

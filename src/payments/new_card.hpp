@@ -1,7 +1,8 @@
 #pragma once
 
 #include <string>
-#include <string_view>
+
+#include <boost/json/object.hpp>
 
 #include "core/clock.hpp"
 
@@ -27,13 +28,14 @@ struct NewCard {
 // valid at `now` (a card is good through the last day of its month, UTC).
 [[nodiscard]] bool card_expired(int exp_month, int exp_year, std::chrono::system_clock::time_point now);
 
-// Parses and checks the body of POST /api/v1/payment-methods:
-// {"card": {"number", "exp_month", "exp_year", "cvc"}}. Throws
-// core::ProblemError: 400 for JSON that does not parse, 422 with one entry
-// per bad field (number: digits after removing spaces and dashes, 12 to 19,
-// Luhn; expiry: a month 1-12 and a four-digit year, not in the past per
-// `clock`; cvc: 3 or 4 digits as a string). The messages never repeat the
-// values. Unknown fields are ignored.
-[[nodiscard]] NewCard parse_new_card(std::string_view body, const core::Clock& clock);
+// Checks the body of POST /api/v1/payment-methods (already parsed, see
+// net::parse_json_object): {"card": {"number", "exp_month", "exp_year",
+// "cvc"}}. Throws core::ProblemError 422 with one entry per bad field
+// (number: digits after removing spaces and dashes, 12 to 19, Luhn; expiry:
+// a month 1-12 and a four-digit year, not in the past per `clock`; cvc: 3 or
+// 4 digits as a string). The messages never repeat the values. Unknown
+// fields are ignored. The number and CVC strings inside `body` are
+// overwritten before it returns.
+[[nodiscard]] NewCard parse_new_card(boost::json::object& body, const core::Clock& clock);
 
 }  // namespace orderly::payments

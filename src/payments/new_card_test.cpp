@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include "core/manual_clock.hpp"
 #include "core/problem.hpp"
 
@@ -15,10 +17,15 @@ class NewCardTest : public ::testing::Test {
  protected:
   core::ManualClock clock_;
 
+  NewCard parse(std::string_view text) {
+    auto body = boost::json::parse(text).as_object();
+    return parse_new_card(body, clock_);
+  }
+
   // The problem parse_new_card throws for `body`; fails the test when it accepts it.
   core::Problem refusal(std::string_view body) {
     try {
-      (void)parse_new_card(body, clock_);
+      (void)parse(body);
     } catch (const core::ProblemError& error) {
       return error.problem();
     }
@@ -34,16 +41,23 @@ class NewCardTest : public ::testing::Test {
 };
 
 TEST_F(NewCardTest, AGoodCardIsParsedWithItsDigitsOnly) {
-  const auto card = parse_new_card(
-      R"({"card": {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}, "x": 1})",
-      clock_);
+  const auto card = parse(
+      R"({"card": {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}, "x": 1})");
   EXPECT_EQ(card.number, "4242424242424242");
   EXPECT_EQ(card.exp_month, 12);
   EXPECT_EQ(card.exp_year, 2030);
   EXPECT_EQ(card.cvc, "123");
 }
 
-TEST_F(NewCardTest, UnparsableJsonIs400) { EXPECT_EQ(refusal(R"({"card": )").status, 400); }
+TEST_F(NewCardTest, TheNumberAndCvcInTheParsedBodyAreOverwritten) {
+  auto body = boost::json::parse(
+                  R"({"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}})")
+                  .as_object();
+  (void)parse_new_card(body, clock_);
+  const auto& card = body.at("card").as_object();
+  EXPECT_EQ(card.at("number").as_string().find("4242"), std::string::npos);
+  EXPECT_EQ(card.at("cvc").as_string().find("123"), std::string::npos);
+}
 
 TEST_F(NewCardTest, AMissingCardIs422) {
   const auto problem = refusal(R"({"number": "4242424242424242"})");
@@ -78,7 +92,7 @@ TEST_F(NewCardTest, ExpiryFollowsTheClock) {
 
   const std::string body = R"({"card": {"number": "4242424242424242", "exp_month": )" + std::to_string(month) +
                            R"(, "exp_year": )" + std::to_string(year) + R"(, "cvc": "123"}})";
-  EXPECT_NO_THROW((void)parse_new_card(body, clock_));
+  EXPECT_NO_THROW((void)parse(body));
   clock_.advance(hours(24 * 62));  // two months on: the card has expired
   const auto problem = refusal(body);
   EXPECT_EQ(fields(problem), std::vector<std::string>{"card.exp_year"});
@@ -89,8 +103,8 @@ TEST_F(NewCardTest, CvcIsThreeOrFourDigitsAsAString) {
   const auto with_cvc = [](std::string cvc) {
     return R"({"card": {"number": "4242424242424242", "exp_month": 1, "exp_year": 2030, "cvc": )" + cvc + "}}";
   };
-  EXPECT_NO_THROW((void)parse_new_card(with_cvc(R"("1234")"), clock_));
-  EXPECT_NO_THROW((void)parse_new_card(with_cvc(R"("012")"), clock_));
+  EXPECT_NO_THROW((void)parse(with_cvc(R"("1234")")));
+  EXPECT_NO_THROW((void)parse(with_cvc(R"("012")")));
   for (const auto* bad : {R"("12")", R"("12345")", R"("12a")", "123", "null"}) {
     EXPECT_EQ(fields(refusal(with_cvc(bad))), std::vector<std::string>{"card.cvc"}) << bad;
   }

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/access.hpp"
+#include "net/json_body.hpp"
 #include "payments/new_card.hpp"
 
 namespace orderly::payments {
@@ -43,7 +44,8 @@ void add_payment_method_routes(net::Router& router, StoreCardVault& vault, const
                                           net::Request& request) -> boost::asio::awaitable<net::Response> {
         auto card = [&] {
           const WipeOnExit wipe{request.body};
-          return parse_new_card(request.body, clock);
+          auto body = net::parse_json_object(request);
+          return parse_new_card(body, clock);
         }();
         const auto saved = co_await vault.save(auth::caller(context).user_id, std::move(card));
         co_return net::Response::json(201, json::serialize(card_json(saved)));

@@ -90,7 +90,8 @@ TEST_F(PaymentMethodRoutesTest, BadCardsAre422AndBadJson400) {
   EXPECT_EQ(problem.at("errors").as_array().size(), 2U);
   EXPECT_EQ(bad.body.find("4242424242424241"), std::string::npos);
   EXPECT_EQ(call("POST", "alice", "{nope").status, 400);
-  EXPECT_EQ(call("POST", "alice", "[1, 2]").status, 422);
+  EXPECT_EQ(call("POST", "alice", "[1, 2]").status, 400);
+  EXPECT_EQ(call("POST", "alice", R"({"card": "4242424242424242"})").status, 422);
 }
 
 TEST_F(PaymentMethodRoutesTest, AnonymousCallersGet401) {

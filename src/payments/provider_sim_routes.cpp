@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/problem.hpp"
+#include "net/json_body.hpp"
 #include "payments/provider_wire.hpp"
 
 namespace orderly::payments {
@@ -33,7 +34,7 @@ net::Handler provider_handler(Operation operation) {
   return [operation = std::move(operation)](net::RequestContext& context,
                                             net::Request& request) -> boost::asio::awaitable<net::Response> {
     auto key = idempotency_key(request);
-    const auto body = wire::object_from(request.body);
+    const auto body = request.body.empty() ? json::object{} : net::parse_json_object(request);
     try {
       const auto result = co_await operation(std::move(key), context, body);
       co_return net::Response::json(200, json::serialize(wire::result_json(result)));

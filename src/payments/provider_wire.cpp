@@ -1,7 +1,5 @@
 #include "payments/provider_wire.hpp"
 
-#include <boost/json/parse.hpp>
-
 #include "core/problem.hpp"
 
 namespace orderly::payments::wire {
@@ -62,16 +60,6 @@ ProviderResult result_from(const json::object& body) {
   if (approved == nullptr || !approved->is_bool()) throw_field("approved", "is required, as a boolean");
   return ProviderResult{approved->as_bool(), string_field(body, "decline_code", "decline_code"),
                         string_field(body, "reference", "reference")};
-}
-
-json::object object_from(std::string_view body) {
-  if (body.empty()) return {};
-  boost::system::error_code ec;
-  auto value = json::parse(body, ec);
-  if (ec || !value.is_object()) {
-    throw core::ProblemError({400, "/problems/bad-json", "Malformed JSON", "the body is not a JSON object", {}});
-  }
-  return std::move(value.as_object());
 }
 
 }  // namespace orderly::payments::wire

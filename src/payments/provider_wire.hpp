@@ -28,7 +28,4 @@ inline constexpr std::string_view kAuthorizations = "/v1/authorizations";
 [[nodiscard]] CardDetails card_from(const boost::json::object& body);
 [[nodiscard]] ProviderResult result_from(const boost::json::object& body);
 
-// Parses a request body as a JSON object (empty body: {}); 400 when it is not one.
-[[nodiscard]] boost::json::object object_from(std::string_view body);
-
 }  // namespace orderly::payments::wire

@@ -1,13 +1,8 @@
 #include "payments/store_card_vault.hpp"
 
-#include <sodium.h>
-
-#include <ctime>
-
-#include <fmt/format.h>
-
 #include "core/ids.hpp"
 #include "core/logging.hpp"
+#include "core/time_format.hpp"
 #include "payments/card_cipher.hpp"
 #include "payments/card_number.hpp"
 #include "payments/card_records.hpp"
@@ -16,17 +11,6 @@ namespace orderly::payments {
 namespace {
 
 constexpr std::int64_t kMostCardsListed = 100;
-
-std::string rfc3339_ms(std::chrono::system_clock::time_point time) {
-  const auto ms = std::chrono::floor<std::chrono::milliseconds>(time);
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(ms);
-  const std::time_t since_epoch = std::chrono::system_clock::to_time_t(seconds);
-  std::tm utc{};
-  gmtime_r(&since_epoch, &utc);
-  char text[32];
-  const auto length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:03}Z", std::string_view(text, length), (ms - seconds).count());
-}
 
 SavedCard to_saved(const CardRecord& record) {
   return SavedCard{record.id, record.brand, record.last4, record.exp_month, record.exp_year, record.created_at};
@@ -50,7 +34,7 @@ boost::asio::awaitable<SavedCard> StoreCardVault::save(std::string user_id, NewC
   record.exp_year = card.exp_year;
   record.key_id = key.id;
   record.sealed_number = seal_card_number(key, card.number, card_associated_data(record.id, record.user_id));
-  record.created_at = rfc3339_ms(clock_.now());
+  record.created_at = core::format_rfc3339(clock_.now());
   auto saved = to_saved(record);
   co_await insert_card(store_, record);
   core::log::info("vault.card_saved", {{"payment_method_id", saved.id}, {"brand", saved.brand}, {"key_id", key.id}});

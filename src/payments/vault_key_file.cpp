@@ -9,10 +9,10 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "core/secret_file.hpp"
+
 namespace orderly::payments {
 namespace {
-
-constexpr mode_t kOthersMayAccess = S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH;
 
 std::string describe(const std::filesystem::path& path) { return "payments.vault_key_file " + path.string(); }
 
@@ -71,53 +71,24 @@ void sync_folder_of(const std::filesystem::path& path) {
   if (directory.get() >= 0) ::fsync(directory.get());
 }
 
-}  // namespace
-
-VaultKeyRing read_key_file(const std::filesystem::path& path) {
-  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.get() < 0) throw_errno(path, "cannot open");
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) throw_errno(path, "cannot examine");
-  if (!S_ISREG(info.st_mode)) throw VaultKeyError(describe(path) + ": not a regular file");
-  if ((info.st_mode & kOthersMayAccess) != 0) {
-    throw VaultKeyError(fmt::format("{}: mode {:04o} lets other users read or change the card keys; "
-                                    "run chmod 600 on it",
-                                    describe(path), info.st_mode & 07777));
-  }
+// The ring in the file (core::load_secret_file refuses a file group or
+// others may read, and creates a missing one with mode 0600 when asked).
+VaultKeyRing load(const std::filesystem::path& path, const std::function<std::string()>& create) {
   SecretText content;
-  char buffer[4096];
-  for (;;) {  // ends at end of file or on an error
-    const auto got = ::read(fd.get(), buffer, sizeof buffer);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw_errno(path, "cannot read");
-    }
-    if (got == 0) break;
-    content.text.append(buffer, static_cast<std::size_t>(got));
+  try {
+    content.text = core::load_secret_file(path.string(), create);
+  } catch (const core::SecretFileError& error) {
+    throw VaultKeyError(std::string("payments.vault_key_file ") + error.what());
   }
-  sodium_memzero(buffer, sizeof buffer);
   return VaultKeyRing::parse(content.text, describe(path));
 }
 
+}  // namespace
+
+VaultKeyRing read_key_file(const std::filesystem::path& path) { return load(path, nullptr); }
+
 VaultKeyRing read_or_create_key_file(const std::filesystem::path& path) {
-  if (::access(path.c_str(), F_OK) == 0) return read_key_file(path);
-  // Written in full under a private name, then linked into place: link()
-  // fails if another process got there first, and a reader never sees a
-  // half-written ring.
-  auto ring = VaultKeyRing::generate();
-  auto temporary = path;
-  temporary += fmt::format(".{}.new", ::getpid());
-  write_private_file(temporary, ring);
-  const int linked = ::link(temporary.c_str(), path.c_str());
-  const int link_errno = errno;
-  ::unlink(temporary.c_str());
-  if (linked != 0) {
-    if (link_errno == EEXIST) return read_key_file(path);
-    errno = link_errno;
-    throw_errno(path, "cannot create");
-  }
-  sync_folder_of(path);
-  return ring;
+  return load(path, [] { return VaultKeyRing::generate().serialize(); });
 }
 
 void write_key_file(const std::filesystem::path& path, const VaultKeyRing& ring) {

@@ -15,8 +15,8 @@ namespace orderly::payments {
 [[nodiscard]] VaultKeyRing read_key_file(const std::filesystem::path& path);
 
 // Reads the ring, or, when the file does not exist yet, creates it (mode
-// 0600, exclusive create, so two processes starting at once cannot write two
-// different rings) with one fresh key. Embedded mode's first start.
+// 0600, exclusive create, so two processes starting at once agree on one
+// ring) with one fresh key. Embedded mode's first start.
 [[nodiscard]] VaultKeyRing read_or_create_key_file(const std::filesystem::path& path);
 
 // Replaces the file's content atomically (a private temporary file beside it,

@@ -93,7 +93,7 @@ TEST_F(VaultKeyFileTest, AFileOthersCanReadIsRefused) {
     (void)read_key_file(path);
     FAIL() << "a world-readable key file was accepted";
   } catch (const VaultKeyError& error) {
-    EXPECT_NE(std::string(error.what()).find("0644"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("payments.vault_key_file"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("chmod 600"), std::string::npos) << error.what();
   }
   ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
