@@ -58,6 +58,6 @@ echo "login: ${DURATION}s, $CONNECTIONS connections, 2 hash threads, Argon2id m=
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/login.lua" "http://127.0.0.1:$PORT/api/v1/auth/login" \
   | tee "$work/wrk.txt" | grep -E "Requests/sec|latency_p50|Non-2xx|99%"
 metrics=$(curl -s "http://127.0.0.1:$OPS_PORT/metrics")
-success=$(grep -F 'orderly_auth_logins_total{outcome="success"}' <<<"$metrics" | awk '{print $2}')
-shed=$(grep -F 'orderly_auth_logins_total{outcome="shed"}' <<<"$metrics" | awk '{print $2}')
+success=$(awk '/^orderly_auth_logins_total\{outcome="success"\}/ {print $2}' <<<"$metrics")
+shed=$(awk '/^orderly_auth_logins_total\{outcome="shed"\}/ {print $2}' <<<"$metrics")
 echo "login: successful logins ${success:-0}, shed with 503 ${shed:-0}; logins/s = $(awk -v s="${success:-0}" -v d="$DURATION" 'BEGIN{printf "%.1f", s/d}')"
