@@ -1,14 +1,9 @@
 #include "payments/resilient_provider.hpp"
 
-#include <variant>
-
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
 #include "core/logging.hpp"
+#include "resilience/timeout.hpp"
 
 namespace orderly::payments {
 
@@ -17,22 +12,15 @@ ResilientProvider::ResilientProvider(std::shared_ptr<PaymentProvider> inner, std
 
 boost::asio::awaitable<ProviderResult> ResilientProvider::bounded(boost::asio::awaitable<ProviderResult> call,
                                                                   const char* operation) {
-  using namespace boost::asio::experimental::awaitable_operators;
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, timeout_);
-  std::variant<ProviderResult, std::monostate> outcome;
   try {
-    // Named first (docs/coroutines.md): no temporaries inside the co_await.
-    auto race = std::move(call) || timer.async_wait(boost::asio::use_awaitable);
-    outcome = co_await std::move(race);
+    co_return co_await resilience::with_timeout(std::move(call), timeout_);
+  } catch (const resilience::TimeoutError&) {
+    core::log::warn("payments.provider_timeout", {{"operation", operation}, {"timeout_ms", timeout_.count()}});
+    throw ProviderUnavailable(std::string("payment provider ") + operation + " timed out");
   } catch (const boost::system::system_error& error) {
     core::log::warn("payments.provider_unavailable", {{"operation", operation}, {"reason", error.code().message()}});
     throw ProviderUnavailable(std::string("payment provider ") + operation + ": " + error.code().message());
   }
-  if (outcome.index() == 1) {
-    core::log::warn("payments.provider_timeout", {{"operation", operation}, {"timeout_ms", timeout_.count()}});
-    throw ProviderUnavailable(std::string("payment provider ") + operation + " timed out");
-  }
-  co_return std::get<0>(std::move(outcome));
 }
 
 boost::asio::awaitable<ProviderResult> ResilientProvider::authorize(std::string idempotency_key, CardDetails card,
