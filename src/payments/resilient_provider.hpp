@@ -13,8 +13,10 @@ namespace orderly::payments {
 // refused by the provider as unavailable throws ProviderUnavailable, so the
 // checkout saga retries it later with the same idempotency key (the
 // provider then gives the first answer, never a second charge). Declines
-// pass through untouched. The abandoned call is cancelled, not waited for.
-// Thread-safe when the inner provider is.
+// pass through untouched. The abandoned call is cancelled
+// (resilience::with_timeout); the simulator's slow answer reacts at once.
+// For the remote provider, HttpPaymentProvider does this itself, with
+// retries and a circuit breaker. Thread-safe when the inner provider is.
 class ResilientProvider final : public PaymentProvider {
  public:
   ResilientProvider(std::shared_ptr<PaymentProvider> inner, std::chrono::milliseconds timeout);
