@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -171,9 +172,10 @@ void EmailWorker::start() {
   for (unsigned i = 0; i < std::max(1U, options_.concurrency); ++i) {
     auto lane = std::make_unique<Lane>();
     auto& context = lane->context;
-    // The lane's context may hold other work (store connections): stop it
-    // when the loop ends so its thread returns.
-    asio::co_spawn(context, run_lane(*lane), [&context](std::exception_ptr) { context.stop(); });
+    // No context.stop() when the loop ends: run() returns once the last
+    // store completion has let go of the context's executor. Stopping early
+    // let a SQLite pool thread touch the context after it was destroyed.
+    asio::co_spawn(context, run_lane(*lane), asio::detached);
     lane->thread = std::thread([&context] { context.run(); });
     lanes_.push_back(std::move(lane));
   }

@@ -40,7 +40,8 @@ void add_notification_routes(net::Router& router, store::Store& store) {
       after = NotificationCursor{decoded->first, decoded->second};
     }
     NotificationStore notifications(store);
-    const auto found = co_await notifications.list_for_user(auth::caller(context).user_id, page.limit, after);
+    std::string user_id = auth::caller(context).user_id;
+    const auto found = co_await notifications.list_for_user(std::move(user_id), page.limit, std::move(after));
     json::array items;
     for (const auto& notification : found.items) items.push_back(to_json(notification));
     json::object body{{"items", std::move(items)}, {"next_cursor", nullptr}};

@@ -84,7 +84,8 @@ class NotificationRoutesTest : public ::testing::TestWithParam<Engine> {
   }
   std::vector<std::string> ids(const net::Response& response) {
     std::vector<std::string> out;
-    for (const auto& item : json::parse(response.body).at("items").as_array()) {
+    const auto body = json::parse(response.body);  // named: a range-for over a temporary's member dangles
+    for (const auto& item : body.at("items").as_array()) {
       out.emplace_back(item.at("id").as_string());
     }
     return out;
@@ -193,7 +194,9 @@ TEST_P(NotificationRoutesTest, AdminsListDeadLettersWithoutPayloadsAndReplayThem
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, NotificationRoutesTest, ::testing::Values(Engine::sqlite, Engine::postgres),
-                         [](const auto& info) { return info.param == Engine::sqlite ? "sqlite" : "postgres"; });
+                         [](const ::testing::TestParamInfo<Engine>& engine) {
+                           return engine.param == Engine::sqlite ? "sqlite" : "postgres";
+                         });
 
 }  // namespace
 }  // namespace orderly::notify

@@ -52,7 +52,8 @@ asio::awaitable<Notification> NotificationStore::record_queued(Notification row,
                                                                std::string now) {
   auto insert = params(row.id, row.user_id, row.order_id, row.channel, row.template_name, now, message_id);
   co_await store_.execute(kInsert, std::move(insert));
-  const auto found = co_await store_.query(kFindByMessage, params(message_id), on_primary());
+  const auto primary = on_primary();
+  const auto found = co_await store_.query(kFindByMessage, params(message_id), primary);
   co_return from_row(found.first());
 }
 
@@ -97,7 +98,8 @@ asio::awaitable<NotificationPage> NotificationStore::list_for_user(std::string u
 }
 
 asio::awaitable<std::optional<Notification>> NotificationStore::find_by_message(std::string message_id) {
-  const auto found = co_await store_.query(kFindByMessage, params(message_id), on_primary());
+  const auto primary = on_primary();
+  const auto found = co_await store_.query(kFindByMessage, params(message_id), primary);
   if (found.empty()) co_return std::nullopt;
   co_return from_row(found.first());
 }

@@ -105,7 +105,9 @@ TEST(Rfc5322, ComposesEveryHeaderWithCrlfLineEnds) {
   EXPECT_NE(head.find("MIME-Version: 1.0\r\n"), std::string::npos);
   EXPECT_NE(head.find("Content-Type: text/plain; charset=utf-8\r\n"), std::string::npos);
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n') ASSERT_TRUE(i > 0 && text[i - 1] == '\r') << "bare LF at " << i;
+    if (text[i] == '\n') {
+      ASSERT_TRUE(i > 0 && text[i - 1] == '\r') << "bare LF at " << i;
+    }
   }
 }
 
