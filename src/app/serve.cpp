@@ -7,6 +7,8 @@
 #include <iostream>
 #include <thread>
 
+#include "app/background_workers.hpp"
+#include "app/catalog_wiring.hpp"
 #include "app/http_stack.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
@@ -93,6 +95,8 @@ int serve(const core::Config& config) {
 
   net::Router public_router;
   health.install(public_router);
+  BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
+  const auto catalog = wire_catalog(public_router, workers, config, *store, clock, random, metrics);
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random);
 
   net::Router ops_router;
@@ -111,6 +115,7 @@ int serve(const core::Config& config) {
     return kStartupError;
   }
   server.start();
+  workers.start();
   core::log::info("server.started", {{"version", kVersion},
                                      {"listen", server.bound_address("listen").to_string()},
                                      {"ops_listen", server.bound_address("ops_listen").to_string()},
@@ -130,6 +135,7 @@ int serve(const core::Config& config) {
     std::this_thread::sleep_for(config.http.drain_delay);
   }
   const auto unfinished = server.drain(config.http.drain_grace);
+  workers.stop(config.http.drain_grace);
   if (unfinished > 0) {
     core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});
   }

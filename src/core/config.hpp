@@ -57,6 +57,16 @@ struct StoreConfig {
   std::chrono::milliseconds postgres_acquire_timeout{5'000};  // wait for a free connection of a full pool
 };
 
+struct CatalogConfig {
+  std::chrono::milliseconds cache_ttl{60'000};   // a cached product is at most this stale after a missed invalidation
+  std::size_t cache_bytes = 16 * 1024 * 1024;    // the embedded product cache's bound
+  bool seed_sample_products = true;              // `serve` adds sample products on a fresh database
+  std::size_t import_body_limit_bytes = 10 * 1024 * 1024;  // largest CSV accepted by POST /products/import
+  unsigned import_batch_size = 200;              // CSV records per transaction (progress is saved per batch)
+  unsigned import_max_errors = 1000;             // per-line errors kept per job (all are counted)
+  std::chrono::milliseconds worker_poll_interval{250};  // bulk worker's wait when its queue is empty
+};
+
 // Everything a user may tune. Components read their section and hand
 // configured objects to the code that uses them (STYLE.md).
 struct Config {
@@ -67,6 +77,7 @@ struct Config {
   LogConfig log;
   HttpConfig http;
   StoreConfig store;
+  CatalogConfig catalog;
 };
 
 // A configuration problem, worded as the one line a user sees before exit 2:
