@@ -34,7 +34,8 @@ asio::awaitable<void> BulkWorker::handle(queue::Delivery delivery) {
     core::log::warn("catalog.bulk_message_refused",
                     {{"message_id", delivery.message.id}, {"type", delivery.message.type},
                      {"schema_version", delivery.message.schema_version}});
-    co_await broker_.nack(std::move(delivery), "unknown message type or schema for the bulk worker");
+    std::string reason = "unknown message type or schema for the bulk worker";
+    co_await broker_.nack(std::move(delivery), std::move(reason));
     co_return;
   }
   std::optional<std::string> failure;
@@ -47,7 +48,8 @@ asio::awaitable<void> BulkWorker::handle(queue::Delivery delivery) {
   if (failure) {
     core::log::error("catalog.import_attempt_failed",
                      {{"job_id", *job_id}, {"attempt", delivery.attempt}, {"error", *failure}});
-    co_await broker_.nack(std::move(delivery), "import failed; it resumes from its last saved batch");
+    std::string reason = "import failed; it resumes from its last saved batch";
+    co_await broker_.nack(std::move(delivery), std::move(reason));
     co_return;
   }
   // Interrupted by shutdown: no ack, so the message comes back and the job resumes.
@@ -56,7 +58,8 @@ asio::awaitable<void> BulkWorker::handle(queue::Delivery delivery) {
 }
 
 asio::awaitable<std::size_t> BulkWorker::poll_once() {
-  auto deliveries = co_await broker_.receive(std::string(kBulkQueue), options_.prefetch);
+  std::string queue(kBulkQueue);
+  auto deliveries = co_await broker_.receive(std::move(queue), options_.prefetch);
   const auto count = deliveries.size();
   for (auto& delivery : deliveries) {
     if (stopping_.load()) break;  // unhandled ones come back after their visibility timeout

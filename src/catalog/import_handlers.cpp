@@ -47,7 +47,8 @@ asio::awaitable<net::Response> ImportHandlers::start_import(net::RequestContext&
 
 asio::awaitable<net::Response> ImportHandlers::get_job(net::RequestContext& context, net::Request&) {
   const auto id = context.param("id");
-  auto job = co_await jobs_.find(id ? std::string(*id) : std::string());
+  std::string job_id(id.value_or(""));
+  auto job = co_await jobs_.find(std::move(job_id));
   if (!job) throw problems::job_not_found();
   co_return net::Response::json(200, json::serialize(job_to_json(*job)));
 }

@@ -33,6 +33,10 @@ constexpr Statement kFinish{"catalog.job_finish",
                             "UPDATE import_jobs SET status = $2, errors = $3, csv = $4, updated_at = $5,"
                             " finished_at = $5 WHERE id = $1 AND status IN ('queued', 'running')"};
 
+// Jobs are read from the primary: a client polls right after the 202, and a
+// replica may not have the job yet.
+const store::ReadOptions kFromPrimary{.allow_replica = false};
+
 ImportJob job_from_row(const store::Row& row) {
   ImportJob job;
   job.id = row.text("id");
@@ -76,22 +80,22 @@ asio::awaitable<void> ImportJobs::create(store::Transaction& tx, std::string id,
 
 asio::awaitable<std::optional<ImportJob>> ImportJobs::find(std::string id) {
   if (!is_plausible_id(id)) co_return std::nullopt;
-  // The primary: a client polls right after the 202, and a replica may not
-  // have the job yet.
-  const auto found = co_await store_.query(kFind, params(std::move(id)), store::ReadOptions{.allow_replica = false});
+  auto find_params = params(std::move(id));
+  const auto found = co_await store_.query(kFind, std::move(find_params), kFromPrimary);
   if (found.empty()) co_return std::nullopt;
   co_return job_from_row(found.first());
 }
 
 asio::awaitable<std::optional<std::string>> ImportJobs::pending_csv(std::string id) {
-  const auto found =
-      co_await store_.query(kPendingCsv, params(std::move(id)), store::ReadOptions{.allow_replica = false});
+  auto csv_params = params(std::move(id));
+  const auto found = co_await store_.query(kPendingCsv, std::move(csv_params), kFromPrimary);
   if (found.empty()) co_return std::nullopt;
   co_return found.first().blob("csv").bytes;
 }
 
 asio::awaitable<bool> ImportJobs::start(std::string id, std::int64_t total) {
-  const auto started = co_await store_.execute(kStart, params(std::move(id), total, rfc3339_ms(clock_.now())));
+  auto start_params = params(std::move(id), total, rfc3339_ms(clock_.now()));
+  const auto started = co_await store_.execute(kStart, std::move(start_params));
   co_return started.affected_rows == 1;
 }
 

@@ -37,7 +37,8 @@ struct NotFoundSignal {};
 asio::awaitable<std::optional<ProductView>> ProductCache::get(std::string id) {
   if (!is_plausible_id(id)) co_return std::nullopt;
   // Hot path: a hit builds no loader (get_or_load would look again first).
-  auto hit = co_await cache_.get(key(id));
+  auto cache_key = key(id);
+  auto hit = co_await cache_.get(cache_key);
   if (hit) {
     if (auto view = decode(*hit)) co_return view;
   }
@@ -49,7 +50,7 @@ asio::awaitable<std::optional<ProductView>> ProductCache::get(std::string id) {
   };
   std::string cached;
   try {
-    cached = co_await cache::get_or_load(cache_, flights_, key(id), ttl_, std::move(load));
+    cached = co_await cache::get_or_load(cache_, flights_, std::move(cache_key), ttl_, std::move(load));
   } catch (const NotFoundSignal&) {
     co_return std::nullopt;
   }
@@ -58,6 +59,9 @@ asio::awaitable<std::optional<ProductView>> ProductCache::get(std::string id) {
   co_return view;
 }
 
-asio::awaitable<void> ProductCache::invalidate(std::string id) { co_await cache_.erase(key(id)); }
+asio::awaitable<void> ProductCache::invalidate(std::string id) {
+  auto cache_key = key(id);
+  co_await cache_.erase(std::move(cache_key));
+}
 
 }  // namespace orderly::catalog

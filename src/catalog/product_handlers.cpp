@@ -82,7 +82,8 @@ asio::awaitable<net::Response> ProductHandlers::list(net::RequestContext&, net::
 // Hot path: a cached product costs a cache lookup and a copy of its JSON
 // (bench/catalog.sh measures it against /healthz).
 asio::awaitable<net::Response> ProductHandlers::get(net::RequestContext& context, net::Request& request) {
-  auto view = co_await cache_.get(path_id(context));
+  auto id = path_id(context);
+  auto view = co_await cache_.get(std::move(id));
   if (!view) throw problems::product_not_found();
   const auto tag = entity_tag(view->version);
   if (const auto if_none_match = request.headers.get("If-None-Match"); if_none_match && none_match(*if_none_match, view->version)) {

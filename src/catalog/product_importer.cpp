@@ -50,7 +50,8 @@ asio::awaitable<bool> ProductImporter::import_batch(ImportJob& progress, const B
           add_error(next, options_.max_errors, record.line, *message);
           continue;
         }
-        auto upserted = co_await products_.upsert(tx, std::move(std::get<ProductDraft>(parsed)));
+        auto draft = std::move(std::get<ProductDraft>(parsed));
+        auto upserted = co_await products_.upsert(tx, std::move(draft));
         if (!upserted.created) updated_ids.push_back(std::move(upserted.id));
       }
       next.processed = batch.end;
@@ -77,7 +78,8 @@ asio::awaitable<ProductImporter::Outcome> ProductImporter::run(std::string job_i
                                       : read_product_header(records.front());
   if (const auto* problem = std::get_if<std::string>(&header)) {
     json::array errors{json::object{{"line", 1}, {"message", *problem}}};
-    co_await jobs_.finish(job_id, "failed", std::move(errors));
+    std::string status = "failed";
+    co_await jobs_.finish(job_id, std::move(status), std::move(errors));
     core::log::warn("catalog.import_failed", {{"job_id", job_id}, {"reason", "bad header"}});
     co_return Outcome::finished;
   }
@@ -134,7 +136,9 @@ asio::awaitable<ProductImporter::Outcome> ProductImporter::run(std::string job_i
       co_return Outcome::superseded;
     }
   }
-  co_await jobs_.finish(job_id, "done", job->errors);
+  std::string status = "done";
+  auto errors = job->errors;
+  co_await jobs_.finish(job_id, std::move(status), std::move(errors));
   const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.monotonic() - started);
   core::log::info("catalog.import_done", {{"job_id", job_id},
                                           {"processed", job->processed},

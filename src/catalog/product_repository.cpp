@@ -78,7 +78,8 @@ std::string ProductRepository::new_id() { return core::random_hex(random_, kIdBy
 
 asio::awaitable<std::optional<Product>> ProductRepository::find(std::string id, store::ReadOptions options) {
   if (!is_plausible_id(id)) co_return std::nullopt;
-  const auto found = co_await store_.query(kFind, params(id), options);
+  auto find_params = params(id);
+  const auto found = co_await store_.query(kFind, std::move(find_params), options);
   if (found.empty()) co_return std::nullopt;
   co_return product_from_row(found.first());
 }
@@ -92,7 +93,8 @@ asio::awaitable<ProductPage> ProductRepository::page(PageRequest request) {
     const SearchTerms terms(*request.q);
     if (terms.empty()) co_return page;
     auto query = store_.dialect() == store::Dialect::postgres ? terms.tsquery() : terms.fts5_query();
-    rows = co_await store_.query(kSearch, params(std::move(query), request.after_seq, fetch));
+    auto search_params = params(std::move(query), request.after_seq, fetch);
+    rows = co_await store_.query(kSearch, std::move(search_params));
   } else {
     rows = co_await store_.query(kPage, params(request.after_seq, fetch));
   }

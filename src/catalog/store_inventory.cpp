@@ -50,7 +50,8 @@ asio::awaitable<std::vector<ReservedLine>> StoreInventory::reserve(store::Transa
     if (!is_plausible_id(item.product_id)) throw UnknownProduct(item.product_id);
     store::Result taken;
     try {
-      taken = co_await tx.execute(kReserve, params(item.product_id, item.quantity, now));
+      auto reserve_params = params(item.product_id, item.quantity, now);
+      taken = co_await tx.execute(kReserve, std::move(reserve_params));
     } catch (const store::ConstraintViolation& violation) {
       if (violation.kind() != store::ConstraintViolation::Kind::check) throw;
       throw OutOfStock(item.product_id);  // the CHECK refused what the WHERE should have
@@ -76,7 +77,8 @@ asio::awaitable<void> StoreInventory::release(store::Transaction& tx, std::vecto
   for (const auto index : lock_order(items)) {
     const auto& item = items[index];
     if (!is_plausible_id(item.product_id)) continue;  // never reserved, so nothing to return
-    const auto returned = co_await tx.execute(kRelease, params(item.product_id, item.quantity, now));
+    auto release_params = params(item.product_id, item.quantity, now);
+    const auto returned = co_await tx.execute(kRelease, std::move(release_params));
     if (returned.affected_rows == 0) {
       core::log::warn("catalog.release_skipped",
                       {{"product_id", item.product_id}, {"quantity", item.quantity}, {"reason", "product deleted"}});
