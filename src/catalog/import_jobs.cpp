@@ -4,7 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "catalog/product_repository.hpp"
-#include "catalog/timestamp.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::catalog {
 namespace {
@@ -74,7 +74,7 @@ json::object job_to_json(const ImportJob& job) {
 asio::awaitable<void> ImportJobs::create(store::Transaction& tx, std::string id, std::string csv,
                                          std::string created_by) {
   auto create_params = params(std::move(id), store::Blob{std::move(csv)}, std::move(created_by),
-                              rfc3339_ms(clock_.now()));
+                              core::format_rfc3339(clock_.now()));
   co_await tx.execute(kCreate, std::move(create_params));
 }
 
@@ -94,7 +94,7 @@ asio::awaitable<std::optional<std::string>> ImportJobs::pending_csv(std::string 
 }
 
 asio::awaitable<bool> ImportJobs::start(std::string id, std::int64_t total) {
-  auto start_params = params(std::move(id), total, rfc3339_ms(clock_.now()));
+  auto start_params = params(std::move(id), total, core::format_rfc3339(clock_.now()));
   const auto started = co_await store_.execute(kStart, std::move(start_params));
   co_return started.affected_rows == 1;
 }
@@ -102,14 +102,14 @@ asio::awaitable<bool> ImportJobs::start(std::string id, std::int64_t total) {
 asio::awaitable<bool> ImportJobs::record_batch(store::Transaction& tx, const ImportJob& progress,
                                                std::int64_t expected_processed) {
   auto batch_params = params(progress.id, progress.processed, progress.failed, json::serialize(progress.errors),
-                             rfc3339_ms(clock_.now()), expected_processed);
+                             core::format_rfc3339(clock_.now()), expected_processed);
   const auto recorded = co_await tx.execute(kRecordBatch, std::move(batch_params));
   co_return recorded.affected_rows == 1;
 }
 
 asio::awaitable<void> ImportJobs::finish(std::string id, std::string status, json::array errors) {
   auto finish_params = params(std::move(id), std::move(status), json::serialize(errors), store::Blob{},
-                              rfc3339_ms(clock_.now()));
+                              core::format_rfc3339(clock_.now()));
   co_await store_.execute(kFinish, std::move(finish_params));
 }
 

@@ -97,7 +97,7 @@ asio::awaitable<net::Response> ProductHandlers::get(net::RequestContext& context
 }
 
 asio::awaitable<net::Response> ProductHandlers::create(net::RequestContext&, net::Request& request) {
-  auto draft = parse_product_draft(request.body);
+  auto draft = parse_product_draft(request);
   Product product;
   try {
     product = co_await products_.create(std::move(draft));
@@ -111,7 +111,7 @@ asio::awaitable<net::Response> ProductHandlers::create(net::RequestContext&, net
 
 asio::awaitable<net::Response> ProductHandlers::update(net::RequestContext& context, net::Request& request) {
   auto id = path_id(context);
-  auto patch = parse_product_patch(request.body);
+  auto patch = parse_product_patch(request);
   AcceptedVersions accepted;
   if (const auto if_match = request.headers.get("If-Match")) accepted = accepted_versions(*if_match);
   Product product;

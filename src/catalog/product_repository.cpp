@@ -4,7 +4,7 @@
 
 #include "catalog/product_rows.hpp"
 #include "catalog/search_terms.hpp"
-#include "catalog/timestamp.hpp"
+#include "core/time_format.hpp"
 #include "core/ids.hpp"
 
 namespace orderly::catalog {
@@ -109,7 +109,7 @@ asio::awaitable<ProductPage> ProductRepository::page(PageRequest request) {
 }
 
 asio::awaitable<Product> ProductRepository::create(ProductDraft draft) {
-  const auto now = rfc3339_ms(clock_.now());
+  const auto now = core::format_rfc3339(clock_.now());
   auto insert_params = params(new_id(), draft.sku, draft.name, draft.description, draft.price.amount,
                               draft.price.currency, draft.stock, now);
   store::Result inserted;
@@ -124,7 +124,7 @@ asio::awaitable<Product> ProductRepository::create(ProductDraft draft) {
 
 asio::awaitable<Product> ProductRepository::update(std::string id, ProductPatch patch, AcceptedVersions accepted) {
   if (!is_plausible_id(id)) throw ProductNotFound();
-  const auto now = rfc3339_ms(clock_.now());
+  const auto now = core::format_rfc3339(clock_.now());
   Product updated;
   try {
     co_await store_.transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
@@ -165,7 +165,7 @@ asio::awaitable<void> ProductRepository::remove(std::string id, AcceptedVersions
 
 asio::awaitable<UpsertResult> ProductRepository::upsert(store::Transaction& tx, ProductDraft draft) {
   auto upsert_params = params(new_id(), draft.sku, draft.name, draft.description, draft.price.amount,
-                              draft.price.currency, draft.stock, rfc3339_ms(clock_.now()));
+                              draft.price.currency, draft.stock, core::format_rfc3339(clock_.now()));
   const auto written = co_await tx.execute(kUpsert, std::move(upsert_params));
   const auto& row = written.first();
   co_return UpsertResult{row.text("id"), row.int64("version") == 1};

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "catalog/timestamp.hpp"
+#include "core/time_format.hpp"
 #include "core/logging.hpp"
 
 namespace orderly::catalog {
@@ -44,7 +44,7 @@ constexpr std::array<Sample, 12> kSamples = {{
 }  // namespace
 
 asio::awaitable<bool> seed_sample_products(store::Store& store, ProductRepository& products, const core::Clock& clock) {
-  const auto now = rfc3339_ms(clock.now());
+  const auto now = core::format_rfc3339(clock.now());
   bool seeded = false;
   co_await store.transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
     seeded = false;

@@ -4,7 +4,7 @@
 #include <numeric>
 #include <optional>
 
-#include "catalog/timestamp.hpp"
+#include "core/time_format.hpp"
 #include "core/logging.hpp"
 
 namespace orderly::catalog {
@@ -43,7 +43,7 @@ std::vector<std::size_t> lock_order(const std::vector<StockRequest>& items) {
 asio::awaitable<std::vector<ReservedLine>> StoreInventory::reserve(store::Transaction& tx,
                                                                    std::vector<StockRequest> items) {
   check_quantities(items);
-  const auto now = rfc3339_ms(clock_.now());
+  const auto now = core::format_rfc3339(clock_.now());
   std::vector<std::optional<ReservedLine>> lines(items.size());
   for (const auto index : lock_order(items)) {
     const auto& item = items[index];
@@ -73,7 +73,7 @@ asio::awaitable<std::vector<ReservedLine>> StoreInventory::reserve(store::Transa
 
 asio::awaitable<void> StoreInventory::release(store::Transaction& tx, std::vector<StockRequest> items) {
   check_quantities(items);
-  const auto now = rfc3339_ms(clock_.now());
+  const auto now = core::format_rfc3339(clock_.now());
   for (const auto index : lock_order(items)) {
     const auto& item = items[index];
     if (!is_plausible_id(item.product_id)) continue;  // never reserved, so nothing to return
