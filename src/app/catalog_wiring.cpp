@@ -80,19 +80,17 @@ namespace {
 // Embedded mode's parts around the module, declared in construction order.
 class EmbeddedCatalog final : public CatalogWiring {
  public:
-  EmbeddedCatalog(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
-                  core::metrics::Registry& metrics)
+  EmbeddedCatalog(const core::Config& config, store::Store& store, queue::EmbeddedBroker& broker,
+                  const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics)
       : cache_(cache::LocalCacheOptions{.max_bytes = config.catalog.cache_bytes}, clock, metrics, "catalog"),
-        broker_(store, clock, random, metrics),
-        outbox_(broker_),
-        module_(config.catalog, store, cache_, broker_, outbox_, clock, random) {}
+        outbox_(broker),
+        module_(config.catalog, store, cache_, broker, outbox_, clock, random) {}
 
   catalog::Inventory& inventory() override { return module_.inventory(); }
   CatalogModule& module() { return module_; }
 
  private:
   cache::LocalCache cache_;
-  queue::EmbeddedBroker broker_;
   queue::EmbeddedEventOutbox outbox_;
   CatalogModule module_;
 };
@@ -100,9 +98,10 @@ class EmbeddedCatalog final : public CatalogWiring {
 }  // namespace
 
 std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers,
-                                            const core::Config& config, store::Store& store, const core::Clock& clock,
+                                            const core::Config& config, store::Store& store,
+                                            queue::EmbeddedBroker& broker, const core::Clock& clock,
                                             core::Random& random, core::metrics::Registry& metrics) {
-  auto catalog = std::make_shared<EmbeddedCatalog>(config, store, clock, random, metrics);
+  auto catalog = std::make_shared<EmbeddedCatalog>(config, store, broker, clock, random, metrics);
   catalog->module().seed_if_enabled();
   catalog->module().add_routes(router);
   workers.add(catalog->module().bulk_worker());

@@ -11,6 +11,7 @@
 #include "core/random.hpp"
 #include "net/router.hpp"
 #include "queue/broker.hpp"
+#include "queue/embedded/embedded_broker.hpp"
 #include "queue/event_outbox.hpp"
 #include "store/store.hpp"
 
@@ -49,13 +50,13 @@ class CatalogWiring {
   [[nodiscard]] virtual catalog::Inventory& inventory() = 0;
 };
 
-// Embedded mode (`orderly serve`): the catalog on the in-process cache and the
-// embedded queue, its routes on `router`, its bulk worker in `workers`, the
-// sample products seeded. Keep the result alive as long as the router and the
-// workers run.
+// Embedded mode (`orderly serve`): the catalog on the in-process cache and
+// the process's embedded broker, its routes on `router`, its bulk worker in
+// `workers`, the sample products seeded. Keep the result alive as long as the
+// router and the workers run.
 [[nodiscard]] std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers,
                                                           const core::Config& config, store::Store& store,
-                                                          const core::Clock& clock, core::Random& random,
-                                                          core::metrics::Registry& metrics);
+                                                          queue::EmbeddedBroker& broker, const core::Clock& clock,
+                                                          core::Random& random, core::metrics::Registry& metrics);
 
 }  // namespace orderly::app
