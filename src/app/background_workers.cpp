@@ -11,9 +11,13 @@ namespace orderly::app {
 
 namespace asio = boost::asio;
 
-BackgroundWorkers::~BackgroundWorkers() { stop(std::chrono::seconds(5)); }
+BackgroundWorkers::~BackgroundWorkers() {
+  stop(std::chrono::seconds(5));
+}
 
-void BackgroundWorkers::add(Worker worker) { workers_.push_back(std::move(worker)); }
+void BackgroundWorkers::add(Worker worker) {
+  workers_.push_back(std::move(worker));
+}
 
 void BackgroundWorkers::start() {
   if (started_ || workers_.empty()) return;

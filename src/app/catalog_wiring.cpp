@@ -54,11 +54,14 @@ CatalogModule::CatalogModule(const core::CatalogConfig& config, store::Store& st
 CatalogModule::~CatalogModule() = default;
 
 void CatalogModule::add_routes(net::Router& router) {
-  catalog::add_catalog_routes(router, parts_->product_handlers, parts_->import_handlers,
-                              catalog::CatalogRouteOptions{.import_body_limit = parts_->config.import_body_limit_bytes});
+  catalog::add_catalog_routes(
+      router, parts_->product_handlers, parts_->import_handlers,
+      catalog::CatalogRouteOptions{.import_body_limit = parts_->config.import_body_limit_bytes});
 }
 
-catalog::Inventory& CatalogModule::inventory() { return parts_->inventory; }
+catalog::Inventory& CatalogModule::inventory() {
+  return parts_->inventory;
+}
 
 BackgroundWorkers::Worker CatalogModule::bulk_worker() {
   auto& worker = parts_->bulk_worker;
@@ -97,10 +100,10 @@ class EmbeddedCatalog final : public CatalogWiring {
 
 }  // namespace
 
-std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers,
-                                            const core::Config& config, store::Store& store,
-                                            queue::EmbeddedBroker& broker, const core::Clock& clock,
-                                            core::Random& random, core::metrics::Registry& metrics) {
+std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers, const core::Config& config,
+                                            store::Store& store, queue::EmbeddedBroker& broker,
+                                            const core::Clock& clock, core::Random& random,
+                                            core::metrics::Registry& metrics) {
   auto catalog = std::make_shared<EmbeddedCatalog>(config, store, broker, clock, random, metrics);
   catalog->module().seed_if_enabled();
   catalog->module().add_routes(router);

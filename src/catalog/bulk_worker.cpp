@@ -31,9 +31,9 @@ std::optional<std::string> job_id_of(const queue::Message& message) {
 asio::awaitable<void> BulkWorker::handle(queue::Delivery delivery) {
   const auto job_id = job_id_of(delivery.message);
   if (!job_id) {
-    core::log::warn("catalog.bulk_message_refused",
-                    {{"message_id", delivery.message.id}, {"type", delivery.message.type},
-                     {"schema_version", delivery.message.schema_version}});
+    core::log::warn("catalog.bulk_message_refused", {{"message_id", delivery.message.id},
+                                                     {"type", delivery.message.type},
+                                                     {"schema_version", delivery.message.schema_version}});
     std::string reason = "unknown message type or schema for the bulk worker";
     co_await broker_.nack(std::move(delivery), std::move(reason));
     co_return;

@@ -232,9 +232,8 @@ TEST_P(CatalogContract, ReleaseReturnsStock) {
   (void)reserve({{a.id, 5}});
   EXPECT_EQ(parts_->find(a.id)->stock, 0);
   const std::vector<StockRequest> returned{{a.id, 3}, {"ffffffffffffffffffffffff", 1}};
-  run_sync(parts_->store->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
-    co_await parts_->inventory->release(tx, returned);
-  }));
+  run_sync(parts_->store->transaction(
+      [&](store::Transaction& tx) -> asio::awaitable<void> { co_await parts_->inventory->release(tx, returned); }));
   EXPECT_EQ(parts_->find(a.id)->stock, 3);
 }
 

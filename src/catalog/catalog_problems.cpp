@@ -15,15 +15,20 @@ core::ProblemError sku_taken() {
 }
 
 core::ProblemError stale_version(std::int64_t current_version) {
-  return core::ProblemError({412, "/problems/precondition-failed", "Precondition Failed",
-                             "If-Match does not name the current version (v" + std::to_string(current_version) +
-                                 "); read the product again",
-                             {}});
+  return core::ProblemError(
+      {412,
+       "/problems/precondition-failed",
+       "Precondition Failed",
+       "If-Match does not name the current version (v" + std::to_string(current_version) + "); read the product again",
+       {}});
 }
 
 core::ProblemError invalid_field(std::string field, std::string message) {
-  return core::ProblemError(
-      {422, "/problems/validation", "Invalid request", "some fields are not valid", {{std::move(field), std::move(message)}}});
+  return core::ProblemError({422,
+                             "/problems/validation",
+                             "Invalid request",
+                             "some fields are not valid",
+                             {{std::move(field), std::move(message)}}});
 }
 
 }  // namespace orderly::catalog::problems

@@ -14,7 +14,9 @@ net::Handler bind(Handlers& handlers, Member member) {
   };
 }
 
-net::Handler admin(net::Handler handler) { return auth::require_role(std::string(auth::kAdminRole), std::move(handler)); }
+net::Handler admin(net::Handler handler) {
+  return auth::require_role(std::string(auth::kAdminRole), std::move(handler));
+}
 
 }  // namespace
 

@@ -47,7 +47,8 @@ class CatalogRoutes : public ::testing::Test {
       context.principal = net::Principal{"user-1", {caller == Caller::admin ? "admin" : "customer"}};
     }
     auto match = router_.match(request.method, request.path);
-    if (match.route == nullptr) return net::Response::problem(match.allow.empty() ? 404 : 405, "/problems/routing", "no route");
+    if (match.route == nullptr)
+      return net::Response::problem(match.allow.empty() ? 404 : 405, "/problems/routing", "no route");
     context.route = match.route;
     context.path_params = std::move(match.params);
     try {
@@ -62,8 +63,9 @@ class CatalogRoutes : public ::testing::Test {
     return value ? std::string(*value) : std::string();
   }
   std::string create_mug() {
-    const auto created = call("POST", "/api/v1/products",
-                              R"({"sku":"MUG-1","name":"Blue mug","price":{"amount":1499,"currency":"USD"},"stock":5})");
+    const auto created =
+        call("POST", "/api/v1/products",
+             R"({"sku":"MUG-1","name":"Blue mug","price":{"amount":1499,"currency":"USD"},"stock":5})");
     EXPECT_EQ(created.status, 201) << created.body;
     return std::string(body_of(created).at("id").as_string());
   }
@@ -78,8 +80,8 @@ class CatalogRoutes : public ::testing::Test {
 };
 
 TEST_F(CatalogRoutes, CreateAnswers201WithLocationAndETag) {
-  const auto created = call("POST", "/api/v1/products",
-                            R"({"sku":"MUG-1","name":"Blue mug","price":{"amount":1499,"currency":"USD"}})");
+  const auto created =
+      call("POST", "/api/v1/products", R"({"sku":"MUG-1","name":"Blue mug","price":{"amount":1499,"currency":"USD"}})");
   ASSERT_EQ(created.status, 201) << created.body;
   const auto body = body_of(created);
   const auto id = std::string(body.at("id").as_string());
@@ -88,8 +90,9 @@ TEST_F(CatalogRoutes, CreateAnswers201WithLocationAndETag) {
   EXPECT_EQ(body.at("price").as_object().at("amount").as_int64(), 1499);
   EXPECT_EQ(body.at("stock").as_int64(), 0);
 
-  EXPECT_EQ(call("POST", "/api/v1/products", R"({"sku":"MUG-1","name":"x","price":{"amount":1,"currency":"USD"}})").status,
-            409);
+  EXPECT_EQ(
+      call("POST", "/api/v1/products", R"({"sku":"MUG-1","name":"x","price":{"amount":1,"currency":"USD"}})").status,
+      409);
   const auto invalid = call("POST", "/api/v1/products", R"({"sku":"MUG 2","price":{"amount":-1,"currency":"USD"}})");
   EXPECT_EQ(invalid.status, 422);
   EXPECT_EQ(body_of(invalid).at("errors").as_array().size(), 3U) << invalid.body;  // sku, price.amount, name
@@ -146,7 +149,8 @@ TEST_F(CatalogRoutes, DeleteThenGetIs404) {
 
 TEST_F(CatalogRoutes, ListPagesWithCursorsAndSearches) {
   for (int i = 0; i < 5; ++i) {
-    const auto body = R"({"sku":"LAMP-)" + std::to_string(i) + R"(","name":"Desk lamp","price":{"amount":1,"currency":"USD"}})";
+    const auto body =
+        R"({"sku":"LAMP-)" + std::to_string(i) + R"(","name":"Desk lamp","price":{"amount":1,"currency":"USD"}})";
     ASSERT_EQ(call("POST", "/api/v1/products", body).status, 201);
   }
   create_mug();
@@ -188,8 +192,9 @@ TEST_F(CatalogRoutes, ImportGoesThroughTheQueueToTheBulkWorker) {
   queue::Message again{"redelivered", "bulk", "catalog.import", 1, R"({"job_id":")" + job_id + R"("})", "", ""};
   run_sync(broker_.publish(again));
   EXPECT_EQ(run_sync(worker_.poll_once()), 1U);
-  EXPECT_EQ(body_of(call("GET", "/api/v1/products?q=lamp")).at("items").as_array().at(0).as_object().at("version").as_int64(),
-            1);
+  EXPECT_EQ(
+      body_of(call("GET", "/api/v1/products?q=lamp")).at("items").as_array().at(0).as_object().at("version").as_int64(),
+      1);
 }
 
 TEST_F(CatalogRoutes, ImportRefusesACsvWithoutItsHeader) {

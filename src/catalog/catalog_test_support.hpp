@@ -34,7 +34,9 @@ struct StoreKind {
   std::function<std::unique_ptr<store::Store>(const std::string& folder, core::metrics::Registry&)> make;
 };
 
-inline void PrintTo(const StoreKind& kind, std::ostream* out) { *out << kind.name; }
+inline void PrintTo(const StoreKind& kind, std::ostream* out) {
+  *out << kind.name;
+}
 
 inline std::vector<StoreKind> store_kinds() {
   return {{"sqlite",

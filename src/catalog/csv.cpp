@@ -72,7 +72,7 @@ class CsvReader {
   }
 
   bool read_quoted(std::string& field, CsvRecord& record) {
-    ++position_;  // the opening quote
+    ++position_;    // the opening quote
     while (true) {  // each turn consumes at least one character
       if (at_end()) {
         record.error = "a quoted field is never closed";

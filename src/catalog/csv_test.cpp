@@ -89,12 +89,13 @@ TEST(CatalogProductCsv, HeaderMissingAColumnOrEmptyIsRefused) {
   ASSERT_TRUE(std::holds_alternative<std::string>(missing));
   EXPECT_NE(std::get<std::string>(missing).find("missing: description"), std::string::npos);
   EXPECT_TRUE(std::holds_alternative<std::string>(check_product_csv_header("")));
-  EXPECT_TRUE(std::holds_alternative<std::string>(check_product_csv_header("sku,sku,name,description,price_amount,price_currency,stock")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(
+      check_product_csv_header("sku,sku,name,description,price_amount,price_currency,stock")));
 }
 
 TEST(CatalogProductCsv, RecordBecomesADraftOrALineMessage) {
-  const auto columns = std::get<ProductCsvColumns>(
-      check_product_csv_header("sku,name,description,price_amount,price_currency,stock"));
+  const auto columns =
+      std::get<ProductCsvColumns>(check_product_csv_header("sku,name,description,price_amount,price_currency,stock"));
   const auto record = [](Fields fields) { return CsvRecord{2, std::move(fields), std::nullopt}; };
 
   const auto good = product_from_record(record({"A-1", "Mug", "", "1999", "EUR", "5"}), columns);

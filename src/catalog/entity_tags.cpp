@@ -46,7 +46,9 @@ std::optional<std::int64_t> version_of(std::string_view opaque) {
 
 }  // namespace
 
-std::string entity_tag(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }
+std::string entity_tag(std::int64_t version) {
+  return "\"v" + std::to_string(version) + "\"";
+}
 
 bool none_match(std::string_view if_none_match, std::int64_t version) {
   if (trim(if_none_match) == "*") return true;

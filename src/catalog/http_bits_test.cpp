@@ -11,7 +11,9 @@
 namespace orderly::catalog {
 namespace {
 
-TEST(CatalogEntityTags, StrongTagFromTheVersion) { EXPECT_EQ(entity_tag(7), "\"v7\""); }
+TEST(CatalogEntityTags, StrongTagFromTheVersion) {
+  EXPECT_EQ(entity_tag(7), "\"v7\"");
+}
 
 TEST(CatalogEntityTags, IfNoneMatchComparesWeakly) {
   EXPECT_TRUE(none_match("\"v7\"", 7));
@@ -99,7 +101,8 @@ TEST(CatalogProductJson, DraftNeedsSkuNamePriceAndDefaultsTheRest) {
 TEST(CatalogProductJson, BadJsonIs400AndBadValuesAre422PerField) {
   EXPECT_EQ(problem_of("{not json", false).status, 400);
   EXPECT_EQ(problem_of("[1,2]", false).status, 400) << "not an object (net::parse_json_object)";
-  EXPECT_TRUE(has_field_error(problem_of(R"({"sku":null,"name":"x","price":{"amount":1,"currency":"USD"}})", false), "sku"))
+  EXPECT_TRUE(
+      has_field_error(problem_of(R"({"sku":null,"name":"x","price":{"amount":1,"currency":"USD"}})", false), "sku"))
       << "null is absent, and sku is required";
   const auto bad = problem_of(
       R"({"sku":"has space","name":5,"price":{"amount":1.5,"currency":"usd"},"stock":-1,"description":"ok"})", false);

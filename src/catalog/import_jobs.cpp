@@ -25,10 +25,9 @@ constexpr Statement kPendingCsv{"catalog.job_pending_csv",
 constexpr Statement kStart{"catalog.job_start",
                            "UPDATE import_jobs SET status = 'running', total = $2, updated_at = $3"
                            " WHERE id = $1 AND status IN ('queued', 'running')"};
-constexpr Statement kRecordBatch{
-    "catalog.job_record_batch",
-    "UPDATE import_jobs SET processed = $2, failed = $3, errors = $4, updated_at = $5"
-    " WHERE id = $1 AND status = 'running' AND processed = $6"};
+constexpr Statement kRecordBatch{"catalog.job_record_batch",
+                                 "UPDATE import_jobs SET processed = $2, failed = $3, errors = $4, updated_at = $5"
+                                 " WHERE id = $1 AND status = 'running' AND processed = $6"};
 constexpr Statement kFinish{"catalog.job_finish",
                             "UPDATE import_jobs SET status = $2, errors = $3, csv = $4, updated_at = $5,"
                             " finished_at = $5 WHERE id = $1 AND status IN ('queued', 'running')"};
@@ -73,8 +72,8 @@ json::object job_to_json(const ImportJob& job) {
 
 asio::awaitable<void> ImportJobs::create(store::Transaction& tx, std::string id, std::string csv,
                                          std::string created_by) {
-  auto create_params = params(std::move(id), store::Blob{std::move(csv)}, std::move(created_by),
-                              core::format_rfc3339(clock_.now()));
+  auto create_params =
+      params(std::move(id), store::Blob{std::move(csv)}, std::move(created_by), core::format_rfc3339(clock_.now()));
   co_await tx.execute(kCreate, std::move(create_params));
 }
 

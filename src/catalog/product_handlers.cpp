@@ -23,7 +23,9 @@ namespace json = boost::json;
 constexpr std::size_t kMaxLimit = 100;
 constexpr std::size_t kMaxQueryLength = 256;
 
-std::string product_path(const std::string& id) { return "/api/v1/products/" + id; }
+std::string product_path(const std::string& id) {
+  return "/api/v1/products/" + id;
+}
 
 std::string path_id(const net::RequestContext& context) {
   const auto id = context.param("id");
@@ -35,7 +37,7 @@ PageRequest page_request(const std::string& query) {
   const auto parsed = boost::urls::parse_query(query);
   if (!parsed) throw problems::invalid_field("query", "is not a valid query string");
   boost::urls::encoding_opts options;
-  options.space_as_plus = true;  // q=blue+mug from an HTML form
+  options.space_as_plus = true;                                         // q=blue+mug from an HTML form
   for (const auto& param : boost::urls::params_view(query, options)) {  // valid: parsed above
     if (param.key == "q") {
       if (param.value.size() > kMaxQueryLength) throw problems::invalid_field("q", "must be at most 256 bytes");
@@ -73,9 +75,9 @@ asio::awaitable<net::Response> ProductHandlers::list(net::RequestContext&, net::
   json::array items;
   items.reserve(page.items.size());
   for (const auto& product : page.items) items.push_back(product_to_json(product));
-  json::object body{{"items", std::move(items)},
-                    {"next_cursor", page.next_after_seq ? json::value(encode_cursor(*page.next_after_seq))
-                                                        : json::value(nullptr)}};
+  json::object body{
+      {"items", std::move(items)},
+      {"next_cursor", page.next_after_seq ? json::value(encode_cursor(*page.next_after_seq)) : json::value(nullptr)}};
   co_return net::Response::json(200, json::serialize(body));
 }
 
@@ -86,7 +88,8 @@ asio::awaitable<net::Response> ProductHandlers::get(net::RequestContext& context
   auto view = co_await cache_.get(std::move(id));
   if (!view) throw problems::product_not_found();
   const auto tag = entity_tag(view->version);
-  if (const auto if_none_match = request.headers.get("If-None-Match"); if_none_match && none_match(*if_none_match, view->version)) {
+  if (const auto if_none_match = request.headers.get("If-None-Match");
+      if_none_match && none_match(*if_none_match, view->version)) {
     auto not_modified = net::Response::empty(304);
     not_modified.headers.set("ETag", tag);
     co_return not_modified;

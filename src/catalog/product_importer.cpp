@@ -32,7 +32,7 @@ void add_error(ImportJob& progress, std::size_t max_errors, std::size_t line, co
 struct ProductImporter::Batch {
   std::span<const CsvRecord> records;  // the data records of this batch
   const ProductCsvColumns& columns;
-  std::int64_t end = 0;  // `processed` once the batch is in
+  std::int64_t end = 0;           // `processed` once the batch is in
   bool isolate_failures = false;  // a single record whose database error is recorded, not thrown
 };
 
@@ -88,8 +88,7 @@ asio::awaitable<ProductImporter::Outcome> ProductImporter::run(std::string job_i
   const auto total = static_cast<std::int64_t>(data.size());
   const auto was_started = co_await jobs_.start(job_id, total);
   if (!was_started) co_return Outcome::skipped;
-  core::log::info("catalog.import_started",
-                  {{"job_id", job_id}, {"total", total}, {"resume_at", job->processed}});
+  core::log::info("catalog.import_started", {{"job_id", job_id}, {"total", total}, {"resume_at", job->processed}});
 
   const auto batch_size = static_cast<std::int64_t>(std::max<std::size_t>(1, options_.batch_size));
   while (job->processed < total) {  // each turn moves `processed` forward or returns
@@ -140,10 +139,9 @@ asio::awaitable<ProductImporter::Outcome> ProductImporter::run(std::string job_i
   auto errors = job->errors;
   co_await jobs_.finish(job_id, std::move(status), std::move(errors));
   const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.monotonic() - started);
-  core::log::info("catalog.import_done", {{"job_id", job_id},
-                                          {"processed", job->processed},
-                                          {"failed", job->failed},
-                                          {"duration_ms", duration.count()}});
+  core::log::info(
+      "catalog.import_done",
+      {{"job_id", job_id}, {"processed", job->processed}, {"failed", job->failed}, {"duration_ms", duration.count()}});
   co_return Outcome::finished;
 }
 

@@ -39,7 +39,8 @@ class CatalogImport : public ::testing::TestWithParam<testing::StoreKind> {
   ImportJob job(const std::string& id) { return *run_sync(parts_->jobs->find(id)); }
   std::vector<std::pair<std::string, std::int64_t>> skus() {
     std::vector<std::pair<std::string, std::int64_t>> out;
-    for (const auto& row : run_sync(parts_->store->query(kSkus)).rows) out.emplace_back(row.text("sku"), row.int64("version"));
+    for (const auto& row : run_sync(parts_->store->query(kSkus)).rows)
+      out.emplace_back(row.text("sku"), row.int64("version"));
     return out;
   }
 

@@ -4,8 +4,8 @@
 
 #include "catalog/product_rows.hpp"
 #include "catalog/search_terms.hpp"
-#include "core/time_format.hpp"
 #include "core/ids.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::catalog {
 namespace {
@@ -32,7 +32,8 @@ constexpr Statement kSearch{
     " p.created_at AS created_at, p.updated_at AS updated_at"
     " FROM products_fts JOIN products p ON p.seq = products_fts.rowid"
     " WHERE products_fts MATCH $1 AND p.seq > $2 ORDER BY p.seq LIMIT $3",
-    "SELECT " PRODUCT_COLUMNS " FROM products"
+    "SELECT " PRODUCT_COLUMNS
+    " FROM products"
     " WHERE search @@ to_tsquery('simple', $1) AND seq > $2 ORDER BY seq LIMIT $3"};
 constexpr Statement kInsert{
     "catalog.product_insert",
@@ -44,8 +45,8 @@ constexpr Statement kUpdate{
     " version = version + 1, updated_at = $8 WHERE id = $1 AND version = $9 RETURNING " PRODUCT_COLUMNS};
 constexpr Statement kDelete{"catalog.product_delete", "DELETE FROM products WHERE id = $1"};
 constexpr Statement kVersionForUpdate{"catalog.product_version_for_update",
-                                     "SELECT version FROM products WHERE id = $1",
-                                     "SELECT version FROM products WHERE id = $1 FOR UPDATE"};
+                                      "SELECT version FROM products WHERE id = $1",
+                                      "SELECT version FROM products WHERE id = $1 FOR UPDATE"};
 constexpr Statement kUpsert{
     "catalog.product_upsert",
     "INSERT INTO products (id, sku, name, description, price_amount, price_currency, stock, version, created_at,"
@@ -74,7 +75,9 @@ bool is_plausible_id(std::string_view id) {
          std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
-std::string ProductRepository::new_id() { return core::random_hex(random_, kIdBytes); }
+std::string ProductRepository::new_id() {
+  return core::random_hex(random_, kIdBytes);
+}
 
 asio::awaitable<std::optional<Product>> ProductRepository::find(std::string id, store::ReadOptions options) {
   if (!is_plausible_id(id)) co_return std::nullopt;

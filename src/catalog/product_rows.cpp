@@ -14,6 +14,8 @@ Product product_from_row(const store::Row& row) {
                  row.text("updated_at")};
 }
 
-std::int64_t seq_of_row(const store::Row& row) { return row.int64("seq"); }
+std::int64_t seq_of_row(const store::Row& row) {
+  return row.int64("seq");
+}
 
 }  // namespace orderly::catalog

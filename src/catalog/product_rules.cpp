@@ -8,8 +8,7 @@ namespace orderly::catalog {
 namespace {
 
 bool is_sku_character(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-         c == '.';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
 bool is_blank(std::string_view text) {
@@ -51,7 +50,8 @@ std::optional<std::string> check_price_amount(std::int64_t amount) {
 }
 
 std::optional<std::string> check_currency(std::string_view currency) {
-  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+  if (currency.size() != 3 ||
+      !std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
     return "must be an ISO 4217 code: three capital letters";
   }
   return std::nullopt;

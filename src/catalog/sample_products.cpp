@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "core/time_format.hpp"
 #include "core/logging.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::catalog {
 namespace {
@@ -11,8 +11,8 @@ namespace {
 namespace asio = boost::asio;
 using store::params;
 
-constexpr store::Statement kMarkSeeded{"catalog.seed_mark",
-                                       "INSERT INTO catalog_seed (id, seeded_at) VALUES (1, $1) ON CONFLICT DO NOTHING"};
+constexpr store::Statement kMarkSeeded{
+    "catalog.seed_mark", "INSERT INTO catalog_seed (id, seeded_at) VALUES (1, $1) ON CONFLICT DO NOTHING"};
 constexpr store::Statement kInsertSample{
     "catalog.seed_insert",
     "INSERT INTO products (id, sku, name, description, price_amount, price_currency, stock, version, created_at,"

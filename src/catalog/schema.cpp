@@ -85,6 +85,8 @@ constexpr store::Migration kMigrations[] = {
 
 }  // namespace
 
-std::span<const store::Migration> catalog_migrations() { return kMigrations; }
+std::span<const store::Migration> catalog_migrations() {
+  return kMigrations;
+}
 
 }  // namespace orderly::catalog

@@ -4,8 +4,8 @@
 #include <numeric>
 #include <optional>
 
-#include "core/time_format.hpp"
 #include "core/logging.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::catalog {
 namespace {
@@ -14,10 +14,9 @@ namespace asio = boost::asio;
 using store::params;
 using store::Statement;
 
-constexpr Statement kReserve{
-    "catalog.stock_reserve",
-    "UPDATE products SET stock = stock - $2, version = version + 1, updated_at = $3"
-    " WHERE id = $1 AND stock >= $2 RETURNING id, sku, name, price_amount, price_currency"};
+constexpr Statement kReserve{"catalog.stock_reserve",
+                             "UPDATE products SET stock = stock - $2, version = version + 1, updated_at = $3"
+                             " WHERE id = $1 AND stock >= $2 RETURNING id, sku, name, price_amount, price_currency"};
 constexpr Statement kRelease{"catalog.stock_release",
                              "UPDATE products SET stock = stock + $2, version = version + 1, updated_at = $3"
                              " WHERE id = $1"};

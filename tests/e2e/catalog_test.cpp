@@ -33,8 +33,10 @@ OrderlyProcess::Options with_admin(std::vector<std::string> extra_args = {}) {
 }
 
 std::string product_body(std::string_view sku, std::string_view name, std::int64_t amount, std::int64_t stock) {
-  return json::serialize(json::object{
-      {"sku", sku}, {"name", name}, {"price", json::object{{"amount", amount}, {"currency", "USD"}}}, {"stock", stock}});
+  return json::serialize(json::object{{"sku", sku},
+                                      {"name", name},
+                                      {"price", json::object{{"amount", amount}, {"currency", "USD"}}},
+                                      {"stock", stock}});
 }
 
 std::vector<std::string> skus_of(const HttpResponse& page) {
@@ -75,8 +77,8 @@ TEST(CatalogApi, FreshServerShowsTheSampleCatalogInCursorPages) {
 TEST(CatalogApi, ProductLifecycleWithConditionalRequests) {
   OrderlyProcess server(with_admin());
   const auto admin = admin_session(server.port());
-  const auto created = api_request(server.port(), "POST", "/api/v1/products", product_body("LAMP-9", "Floor lamp", 8900, 4),
-                                   admin.access_token);
+  const auto created = api_request(server.port(), "POST", "/api/v1/products",
+                                   product_body("LAMP-9", "Floor lamp", 8900, 4), admin.access_token);
   ASSERT_EQ(created.status, 201) << created.body;
   const auto id = std::string(json_of(created).at("id").as_string());
   const auto path = "/api/v1/products/" + id;
@@ -97,21 +99,21 @@ TEST(CatalogApi, ProductLifecycleWithConditionalRequests) {
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.header("ETag"), "\"v2\"");
   EXPECT_EQ(json_of(patched).at("stock").as_int64(), 10);
-  const auto stale = api_request(server.port(), "PATCH", path, R"({"stock":1})", admin.access_token,
-                                 {{"If-Match", "\"v1\""}});
+  const auto stale =
+      api_request(server.port(), "PATCH", path, R"({"stock":1})", admin.access_token, {{"If-Match", "\"v1\""}});
   EXPECT_EQ(stale.status, 412);
   EXPECT_EQ(json_of(stale).at("type").as_string(), "/problems/precondition-failed");
   const auto fresh = api_request(server.port(), "GET", path, {}, {}, {{"If-None-Match", "\"v1\""}});
   EXPECT_EQ(fresh.status, 200) << "the PATCH invalidated the cached copy";
   EXPECT_EQ(json_of(fresh).at("name").as_string(), "Tall floor lamp");
 
-  const auto taken = api_request(server.port(), "POST", "/api/v1/products", product_body("LAMP-9", "Other", 1, 1),
-                                 admin.access_token);
+  const auto taken =
+      api_request(server.port(), "POST", "/api/v1/products", product_body("LAMP-9", "Other", 1, 1), admin.access_token);
   EXPECT_EQ(taken.status, 409);
   EXPECT_EQ(json_of(taken).at("type").as_string(), "/problems/sku-taken");
-  const auto invalid = api_request(server.port(), "POST", "/api/v1/products",
-                                   R"({"sku":"bad sku","name":"","price":{"amount":-5,"currency":"dollars"}})",
-                                   admin.access_token);
+  const auto invalid =
+      api_request(server.port(), "POST", "/api/v1/products",
+                  R"({"sku":"bad sku","name":"","price":{"amount":-5,"currency":"dollars"}})", admin.access_token);
   ASSERT_EQ(invalid.status, 422);
   EXPECT_EQ(json_of(invalid).at("errors").as_array().size(), 4U) << invalid.body;
   EXPECT_EQ(api_request(server.port(), "POST", "/api/v1/products", "{nope", admin.access_token).status, 400);
@@ -131,9 +133,10 @@ TEST(CatalogApi, OnlyAdminsWrite) {
   const auto anonymous = api_request(server.port(), "POST", "/api/v1/products", product_body("X-1", "x", 1, 1));
   EXPECT_EQ(anonymous.status, 401);
   EXPECT_EQ(anonymous.header("WWW-Authenticate"), "Bearer");
-  EXPECT_EQ(api_request(server.port(), "POST", "/api/v1/products", product_body("X-1", "x", 1, 1), customer.access_token)
-                .status,
-            403);
+  EXPECT_EQ(
+      api_request(server.port(), "POST", "/api/v1/products", product_body("X-1", "x", 1, 1), customer.access_token)
+          .status,
+      403);
   EXPECT_EQ(api_request(server.port(), "PATCH", path, "{}", customer.access_token).status, 403);
   EXPECT_EQ(api_request(server.port(), "DELETE", path, {}, customer.access_token).status, 403);
   EXPECT_EQ(api_request(server.port(), "DELETE", path).status, 401);
@@ -147,10 +150,10 @@ TEST(CatalogApi, ImportJobRunsInTheBulkWorkerAndReportsBadLines) {
   const auto admin = admin_session(server.port());
   const std::string csv =
       "sku,name,description,price_amount,price_currency,stock\r\n"
-      "IMP-1,Imported kettle,\"Steel, 1.7 l\",3900,USD,12\r\n"  // line 2
-      "IMP-2,Broken price,,12.50,USD,1\r\n"                     // line 3
-      "MUG-BLUE,Blue mug (new glaze),,1599,USD,99\r\n"          // line 4: updates a sample
-      "IMP-3,Lower-case currency,,100,usd,1\r\n"                // line 5
+      "IMP-1,Imported kettle,\"Steel, 1.7 l\",3900,USD,12\r\n"    // line 2
+      "IMP-2,Broken price,,12.50,USD,1\r\n"                       // line 3
+      "MUG-BLUE,Blue mug (new glaze),,1599,USD,99\r\n"            // line 4: updates a sample
+      "IMP-3,Lower-case currency,,100,usd,1\r\n"                  // line 5
       "IMP-4,\"Toaster\nwith a two-line name\",,2500,EUR,3\r\n";  // lines 6-7
   const auto accepted = api_request(server.port(), "POST", "/api/v1/products/import", csv, admin.access_token,
                                     {{"Content-Type", "text/csv"}});
@@ -177,7 +180,8 @@ TEST(CatalogApi, ImportJobRunsInTheBulkWorkerAndReportsBadLines) {
   EXPECT_EQ(errors[1].at("line").as_int64(), 5);
   EXPECT_NE(std::string(errors[1].at("message").as_string()).find("price_currency"), std::string::npos);
 
-  EXPECT_EQ(skus_of(api_request(server.port(), "GET", "/api/v1/products?q=kettle")), (std::vector<std::string>{"IMP-1"}));
+  EXPECT_EQ(skus_of(api_request(server.port(), "GET", "/api/v1/products?q=kettle")),
+            (std::vector<std::string>{"IMP-1"}));
   const auto mug = api_request(server.port(), "GET", "/api/v1/products?q=glaze");
   ASSERT_EQ(skus_of(mug), (std::vector<std::string>{"MUG-BLUE"}));
   EXPECT_EQ(json_of(mug).at("items").at(0).at("stock").as_int64(), 99) << "an existing sku is updated";
@@ -206,8 +210,8 @@ TEST(CatalogApi, SamplesAreSeededOnlyOnce) {
   ASSERT_NE(mkdtemp(folder), nullptr);
   const std::string data_dir = folder;
   OrderlyProcess::Options options = with_admin();
-  options.args = {"serve", "--listen", "127.0.0.1:0", "--ops-listen", "127.0.0.1:0", "--data-dir", data_dir, "--threads",
-                  "2"};
+  options.args = {"serve",     "--listen", "127.0.0.1:0", "--ops-listen", "127.0.0.1:0", "--data-dir", data_dir,
+                  "--threads", "2"};
   {
     OrderlyProcess first(options);
     const auto admin = admin_session(first.port());
