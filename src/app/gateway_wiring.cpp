@@ -1,0 +1,164 @@
+#include "app/gateway_wiring.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "app/http_stack.hpp"
+#include "app/version.hpp"
+#include "auth/access.hpp"
+#include "core/logging.hpp"
+#include "core/process_metrics.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/health_checker.hpp"
+#include "net/health.hpp"
+#include "net/http_server.hpp"
+
+namespace orderly::app {
+namespace {
+
+constexpr int kStartupError = 2;
+
+net::Handler upstreams_handler(const gateway::Gateway& gateway) {
+  return [&gateway](net::RequestContext&, net::Request&) -> boost::asio::awaitable<net::Response> {
+    co_return net::Response::json(200, boost::json::serialize(gateway.describe_upstreams()));
+  };
+}
+
+void add_metrics_endpoint(net::Router& router, const core::metrics::Registry& metrics) {
+  router.add("GET", "/metrics",
+             [&metrics](net::RequestContext&, net::Request&) -> boost::asio::awaitable<net::Response> {
+               co_return net::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+             });
+}
+
+sigset_t gateway_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  return signals;
+}
+
+// The gateway's own background work (active health checks) on one small loop
+// of its own, so it never competes with a request loop.
+class ControlLoop {
+ public:
+  explicit ControlLoop(gateway::Gateway& gateway) {
+    boost::asio::co_spawn(context_, gateway::run_health_checks(gateway), boost::asio::detached);
+    thread_ = std::thread([this] { context_.run(); });
+  }
+  ~ControlLoop() {
+    context_.stop();
+    thread_.join();
+  }
+  ControlLoop(const ControlLoop&) = delete;
+  ControlLoop& operator=(const ControlLoop&) = delete;
+
+ private:
+  boost::asio::io_context context_{1};
+  std::thread thread_;
+};
+
+}  // namespace
+
+int run_gateway(const std::string& gateway_file, const core::Config& settings) {
+  const auto signals = gateway_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  gateway::GatewayConfig config;
+  try {
+    config = gateway::load_gateway_config(gateway_file);
+  } catch (const core::ConfigError& error) {
+    std::cerr << "orderly: " << error.what() << "\n";
+    return kStartupError;
+  }
+
+  core::log::start(core::log::parse_level(settings.log.level));
+  core::SystemClock clock;
+  core::FastRandom random;
+  core::metrics::Registry metrics;
+  core::metrics::register_process_metrics(metrics);
+  metrics.gauge("orderly_build_info", "Always 1; the version is a label.", {"version"}).with_labels({kVersion}).set(1);
+
+  const auto listeners = config.listeners;
+  const auto ops_listen = config.ops_listen;
+  const unsigned threads = settings.threads != 0   ? settings.threads
+                           : config.threads != 0 ? config.threads
+                                                 : std::max(1U, std::thread::hardware_concurrency());
+  gateway::Gateway gateway(std::move(config), clock, random);
+
+  net::HealthRegistry health;
+  net::Router public_router;
+  health.install(public_router);
+  public_router.add("GET", "/api/v1/admin/upstreams", auth::require_role("admin", upstreams_handler(gateway)));
+  // One pipeline per scheme: X-Forwarded-Proto says which listener a request came through.
+  PublicPipeline plain_pipeline(public_router, settings, metrics, clock, random);
+  plain_pipeline.pipeline.use(std::make_shared<gateway::GatewayMiddleware>(gateway, false));
+
+  net::Router ops_router;
+  health.install(ops_router);
+  add_metrics_endpoint(ops_router, metrics);
+  // The operations listener is on loopback by default: no token needed there.
+  ops_router.add("GET", "/api/v1/admin/upstreams", upstreams_handler(gateway));
+  const auto ops_pipeline = make_ops_pipeline(ops_router, random);
+
+  net::HttpServer server(threads, settings.http, metrics, clock);
+  try {
+    for (const auto& listener : listeners) {
+      if (listener.tls) {
+        std::cerr << "orderly: " << gateway_file << ": listener " << listener.name
+                  << ": TLS termination is not built yet\n";
+        core::log::stop();
+        return kStartupError;
+      }
+      server.add_listener(listener.name, listener.address, plain_pipeline.pipeline, true);
+    }
+    server.add_listener("ops_listen", ops_listen, *ops_pipeline, false);
+  } catch (const net::BindError& error) {
+    std::cerr << "orderly: " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+  server.start();
+  ControlLoop control(gateway);
+  core::log::info("server.started", {{"version", kVersion},
+                                     {"mode", "gateway"},
+                                     {"listen", server.bound_address(listeners.front().name).to_string()},
+                                     {"ops_listen", server.bound_address("ops_listen").to_string()},
+                                     {"threads", threads},
+                                     {"config", gateway_file},
+                                     {"pid", ::getpid()}});
+  core::log::flush();
+
+  int signal_number = 0;
+  while (true) {
+    sigwait(&signals, &signal_number);
+    if (signal_number != SIGHUP) break;
+    try {
+      gateway.apply(gateway::load_gateway_config(gateway_file));
+      core::log::info("gateway.reloaded", {{"config", gateway_file}});
+    } catch (const core::ConfigError& error) {
+      core::log::error("gateway.reload_refused", {{"config", gateway_file}, {"error", error.what()}});
+    }
+    core::log::flush();
+  }
+  core::log::info("server.draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                                      {"grace_ms", settings.http.drain_grace.count()}});
+  health.set_draining();
+  const auto unfinished = server.drain(settings.http.drain_grace);
+  core::log::info("server.stopped", {{"clean", unfinished == 0}});
+  core::log::stop();
+  return 0;
+}
+
+}  // namespace orderly::app
