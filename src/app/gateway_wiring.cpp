@@ -14,6 +14,7 @@
 #include "app/http_stack.hpp"
 #include "app/version.hpp"
 #include "auth/access.hpp"
+#include "cache/redis_client.hpp"
 #include "core/logging.hpp"
 #include "core/process_metrics.hpp"
 #include "gateway/gateway.hpp"
@@ -95,7 +96,33 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
   const unsigned threads = settings.threads != 0   ? settings.threads
                            : config.threads != 0 ? config.threads
                                                  : std::max(1U, std::thread::hardware_concurrency());
-  gateway::Gateway gateway(std::move(config), clock, random);
+  // Rate limits shared between gateway replicas live in this Redis.
+  std::unique_ptr<cache::RedisClient> redis;
+  if (config.redis) {
+    cache::RedisCacheOptions options;
+    options.address = *config.redis;
+    try {
+      redis = std::make_unique<cache::RedisClient>(options, clock);
+    } catch (const std::invalid_argument& error) {
+      std::cerr << "orderly: " << gateway_file << ": redis: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+  }
+  std::unique_ptr<gateway::Gateway> gateway_holder;
+  try {
+    gateway_holder = std::make_unique<gateway::Gateway>(
+        std::move(config),
+        gateway::GatewayDependencies{clock, random, metrics, redis.get(),
+                                     auth::VerifierOptions{settings.auth.issuer, settings.auth.audience,
+                                                           std::chrono::duration_cast<std::chrono::seconds>(
+                                                               settings.auth.leeway)}});
+  } catch (const core::ConfigError& error) {
+    std::cerr << "orderly: " << gateway_file << ": " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+  auto& gateway = *gateway_holder;
 
   net::HealthRegistry health;
   net::Router public_router;

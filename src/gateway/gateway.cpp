@@ -5,6 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/logging.hpp"
+#include "resilience/redis_rate_limiter.hpp"
+#include "resilience/sliding_window_limiter.hpp"
+#include "resilience/token_bucket_limiter.hpp"
 #include "gateway/proxy.hpp"
 
 namespace orderly::gateway {
@@ -89,13 +92,41 @@ GatewaySnapshot::GatewaySnapshot(GatewayConfig config_in, std::vector<std::share
   }
 }
 
-Gateway::Gateway(GatewayConfig config, const core::Clock& clock, core::Random& random)
-    : clock_(clock), random_(random), id_(next_gateway_id.fetch_add(1)) {
+Gateway::Gateway(GatewayConfig config, GatewayDependencies dependencies)
+    : dependencies_(dependencies),
+      keys_(*this, dependencies.clock),
+      verifier_(keys_, dependencies.clock, dependencies.verifier),
+      id_(next_gateway_id.fetch_add(1)) {
   apply(std::move(config));
+}
+
+std::shared_ptr<resilience::RateLimiter> Gateway::make_limiter(const RateLimitConfig& limit) const {
+  resilience::RateLimitPolicy policy{limit.name, limit.limit, limit.window};
+  try {
+    if (limit.shared) {
+      if (dependencies_.redis == nullptr) {
+        throw core::ConfigError("rate limit " + limit.name + ": store: redis, but the gateway started without redis");
+      }
+      resilience::RedisRateLimiterOptions options;
+      options.failure_mode = limit.fail_closed ? resilience::FailureMode::closed : resilience::FailureMode::open;
+      return std::make_shared<resilience::RedisRateLimiter>(policy, *dependencies_.redis, dependencies_.clock,
+                                                            dependencies_.metrics, options);
+    }
+    if (limit.algorithm == RateLimitConfig::Algorithm::sliding_window) {
+      return std::make_shared<resilience::SlidingWindowLimiter>(policy, dependencies_.clock, dependencies_.metrics);
+    }
+    return std::make_shared<resilience::TokenBucketLimiter>(policy, dependencies_.clock, dependencies_.metrics);
+  } catch (const std::invalid_argument& error) {
+    throw core::ConfigError("rate limit " + limit.name + ": " + error.what());
+  }
 }
 
 void Gateway::apply(GatewayConfig config) {
   const std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<resilience::RateLimiter>> limiters;
+  for (const auto& route : config.routes) {
+    limiters.push_back(route.rate_limit ? make_limiter(*route.rate_limit) : nullptr);
+  }
   std::vector<std::shared_ptr<UpstreamPool>> pools;
   std::size_t kept = 0;
   for (const auto& upstream : config.upstreams) {
@@ -108,11 +139,12 @@ void Gateway::apply(GatewayConfig config) {
     if (pool) {
       ++kept;
     } else {
-      pool = std::make_shared<UpstreamPool>(upstream, clock_, random_);
+      pool = std::make_shared<UpstreamPool>(upstream, dependencies_.clock, dependencies_.random);
     }
     pools.push_back(std::move(pool));
   }
   auto next = std::make_shared<GatewaySnapshot>(std::move(config), std::move(pools));
+  next->route_limiters = std::move(limiters);
   next->version = version_.load() + 1;
   core::log::info("gateway.config_applied", {{"version", next->version},
                                              {"routes", next->config.routes.size()},

@@ -10,14 +10,31 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include "auth/token_verifier.hpp"
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "core/random.hpp"
+#include "gateway/jwks_key_source.hpp"
+#include "resilience/rate_limiter.hpp"
 #include "gateway/gateway_config.hpp"
 #include "gateway/route_table.hpp"
 #include "gateway/upstream_pool.hpp"
 #include "net/pipeline.hpp"
 
+namespace orderly::cache {
+class RedisClient;
+}
+
 namespace orderly::gateway {
+
+// What the gateway needs from its host process.
+struct GatewayDependencies {
+  const core::Clock& clock;
+  core::Random& random;
+  core::metrics::Registry& metrics;
+  cache::RedisClient* redis = nullptr;  // for rate limits with store: redis
+  auth::VerifierOptions verifier;        // issuer, audience, leeway of access tokens
+};
 
 // One configuration in force: its routes and the pools they lead to.
 // Immutable once published; a request holds the snapshot it started with, so
@@ -29,6 +46,7 @@ struct GatewaySnapshot {
   RouteTable routes;
   std::vector<std::shared_ptr<UpstreamPool>> pools;  // in config.upstreams order
   std::vector<UpstreamPool*> route_pools;            // per route; null for static routes
+  std::vector<std::shared_ptr<resilience::RateLimiter>> route_limiters;  // per route; null without a limit
   std::uint64_t version = 0;
 };
 
@@ -37,11 +55,14 @@ struct GatewaySnapshot {
 // a version number and, once per change and thread, a mutex.
 class Gateway {
  public:
-  Gateway(GatewayConfig config, const core::Clock& clock, core::Random& random);
+  // Throws core::ConfigError when the first configuration cannot be built.
+  Gateway(GatewayConfig config, GatewayDependencies dependencies);
 
-  // Puts `config` in force. An upstream whose settings are unchanged keeps its
-  // pool (health, breakers, ejections, kept-alive connections); others start
-  // anew. Listeners are not changed by a reload.
+  // Puts `config` in force, or throws core::ConfigError and changes nothing.
+  // An upstream whose settings are unchanged keeps its pool (health,
+  // breakers, ejections, kept-alive connections); others start anew. Rate
+  // limiters start anew. Listeners and the Redis address are not changed by
+  // a reload.
   void apply(GatewayConfig config);
 
   [[nodiscard]] std::shared_ptr<const GatewaySnapshot> snapshot() const;
@@ -49,12 +70,17 @@ class Gateway {
   // JSON for GET /api/v1/admin/upstreams.
   [[nodiscard]] boost::json::value describe_upstreams() const;
 
-  [[nodiscard]] const core::Clock& clock() const { return clock_; }
-  [[nodiscard]] core::Random& random() const { return random_; }
+  [[nodiscard]] const core::Clock& clock() const { return dependencies_.clock; }
+  [[nodiscard]] core::Random& random() const { return dependencies_.random; }
+  [[nodiscard]] JwksKeySource& keys() { return keys_; }
+  [[nodiscard]] const auth::TokenVerifier& verifier() const { return verifier_; }
 
  private:
-  const core::Clock& clock_;
-  core::Random& random_;
+  [[nodiscard]] std::shared_ptr<resilience::RateLimiter> make_limiter(const RateLimitConfig& limit) const;
+
+  GatewayDependencies dependencies_;
+  JwksKeySource keys_;
+  auth::TokenVerifier verifier_;
   std::uint64_t id_;  // tells gateways apart in the per-thread snapshot cache
   mutable std::mutex mutex_;
   std::shared_ptr<const GatewaySnapshot> current_;

@@ -191,6 +191,44 @@ UpstreamConfig parse_upstream(std::string name, Section section) {
   return upstream;
 }
 
+RateLimitConfig parse_rate_limit(Section section, const GatewayConfig& config, const std::string& route) {
+  RateLimitConfig limit;
+  limit.name = section.text("name", route);
+  limit.limit = section.number("limit", 0, 1, 100'000'000);
+  if (limit.limit == 0) section.fail("limit", "required (requests per window)");
+  limit.window = section.duration("window", limit.window);
+  const auto key = section.text("key", "client");
+  if (key == "client") {
+    limit.key = RateLimitConfig::Key::client;
+  } else if (key == "user") {
+    limit.key = RateLimitConfig::Key::user;
+  } else if (key == "route") {
+    limit.key = RateLimitConfig::Key::route;
+  } else {
+    section.fail("key", "expected client, user or route");
+  }
+  const auto algorithm = section.text("algorithm", "token_bucket");
+  if (algorithm == "token_bucket") {
+    limit.algorithm = RateLimitConfig::Algorithm::token_bucket;
+  } else if (algorithm == "sliding_window") {
+    limit.algorithm = RateLimitConfig::Algorithm::sliding_window;
+  } else {
+    section.fail("algorithm", "expected token_bucket or sliding_window");
+  }
+  const auto store = section.text("store", "local");
+  if (store != "local" && store != "redis") section.fail("store", "expected local or redis");
+  limit.shared = store == "redis";
+  const auto failure_mode = section.text("failure_mode", "open");
+  if (failure_mode != "open" && failure_mode != "closed") section.fail("failure_mode", "expected open or closed");
+  limit.fail_closed = failure_mode == "closed";
+  section.done();
+  if (limit.shared && !config.redis) section.fail("store", "store: redis needs redis: HOST:PORT at the top of the file");
+  if (limit.shared && limit.algorithm != RateLimitConfig::Algorithm::token_bucket) {
+    section.fail("algorithm", "the Redis limiter is a token bucket");
+  }
+  return limit;
+}
+
 RouteConfig parse_route(Section section, const GatewayConfig& config) {
   RouteConfig route;
   route.name = section.text("name", section.where());
@@ -224,7 +262,11 @@ RouteConfig parse_route(Section section, const GatewayConfig& config) {
   route.static_root = section.text("root");
   route.cache_max_age = std::chrono::duration_cast<std::chrono::seconds>(
       section.duration("cache_max_age", std::chrono::duration_cast<std::chrono::milliseconds>(route.cache_max_age)));
+  if (section.has("rate_limit")) route.rate_limit = parse_rate_limit(section.child("rate_limit"), config, route.name);
   section.done();
+  if (route.auth_required && config.auth.jwks_upstream.empty()) {
+    section.fail("auth", "auth: required needs auth.jwks_upstream at the top of the file");
+  }
 
   if (route.type == RouteType::proxy && config.upstream(route.upstream) == nullptr) {
     section.fail("upstream", fmt::format("no upstream called '{}'", route.upstream));
@@ -277,6 +319,14 @@ GatewayConfig parse_gateway_config(std::string_view yaml, const std::string& sou
     config.listeners.push_back(std::move(listener));
   }
 
+  if (top.has("redis")) config.redis = top.address("redis", {});
+  auto auth = top.child("auth");
+  config.auth.jwks_upstream = auth.text("jwks_upstream");
+  config.auth.jwks_path = auth.text("jwks_path", config.auth.jwks_path);
+  config.auth.refresh_interval = auth.duration("refresh_interval", config.auth.refresh_interval);
+  config.auth.min_refetch_interval = auth.duration("min_refetch_interval", config.auth.min_refetch_interval);
+  auth.done();
+
   const auto upstreams = top.raw("upstreams");
   if (upstreams && !upstreams.IsMap()) top.fail("upstreams", "expected a mapping of name: upstream");
   if (upstreams) {
@@ -286,6 +336,9 @@ GatewayConfig parse_gateway_config(std::string_view yaml, const std::string& sou
     }
   }
 
+  if (!config.auth.jwks_upstream.empty() && config.upstream(config.auth.jwks_upstream) == nullptr) {
+    auth.fail("jwks_upstream", fmt::format("no upstream called '{}'", config.auth.jwks_upstream));
+  }
   const auto routes = top.raw("routes");
   if (!routes || !routes.IsSequence()) top.fail("routes", "expected a list of routes");
   for (std::size_t i = 0; i < routes.size(); ++i) {

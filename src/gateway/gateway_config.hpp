@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -76,6 +77,17 @@ struct UpstreamConfig {
 
 enum class RouteType { proxy, static_files };
 
+// A rate limit on a route, one quota per key (see resilience::RateLimiter).
+struct RateLimitConfig {
+  std::string name;  // the policy name in headers and metrics; never a client's identity
+  std::uint64_t limit = 0;
+  std::chrono::milliseconds window{1'000};
+  enum class Key { client, user, route } key = Key::client;  // user: verified sub, else the client address
+  enum class Algorithm { token_bucket, sliding_window } algorithm = Algorithm::token_bucket;
+  bool shared = false;      // store: redis (one limit across gateway replicas) instead of local
+  bool fail_closed = false;  // with Redis down: deny (closed) instead of allow (open, the default)
+};
+
 struct RouteConfig {
   std::string name;
   std::vector<std::string> methods;  // empty: every method
@@ -88,6 +100,17 @@ struct RouteConfig {
   bool auth_required = false;
   std::string static_root;  // static routes
   std::chrono::seconds cache_max_age{300};
+  std::optional<RateLimitConfig> rate_limit;
+};
+
+// Where the gateway gets the keys that verify access tokens (JWKS of the
+// auth service), for routes with auth: required. Issuer, audience and leeway
+// are the shared auth.* settings.
+struct EdgeAuthConfig {
+  std::string jwks_upstream;  // an upstream name; empty: no route may require auth
+  std::string jwks_path = "/.well-known/jwks.json";
+  std::chrono::milliseconds refresh_interval{300'000};   // routine refetch
+  std::chrono::milliseconds min_refetch_interval{5'000};  // at most one refetch per this on unknown kids
 };
 
 struct TlsConfig {
@@ -108,6 +131,8 @@ struct GatewayConfig {
   unsigned threads = 0;  // 0: one event loop per core
   std::vector<UpstreamConfig> upstreams;
   std::vector<RouteConfig> routes;
+  EdgeAuthConfig auth;
+  std::optional<core::HostPort> redis;  // for rate limits with store: redis
 
   [[nodiscard]] const UpstreamConfig* upstream(std::string_view name) const;
 };

@@ -11,6 +11,7 @@ constexpr const char* kMinimal = R"(
 listeners:
   - name: public
     address: 127.0.0.1:8000
+auth: {jwks_upstream: orders}
 upstreams:
   orders:
     instances: [127.0.0.1:8081, "127.0.0.1:8082"]
@@ -52,7 +53,7 @@ void expect_refused(const std::string& yaml, const std::string& fragment) {
 
 TEST(GatewayConfig, ErrorsNameTheFileAndTheKey) {
   std::string unknown_upstream = kMinimal;
-  unknown_upstream.replace(unknown_upstream.find("upstream: orders"), 16, "upstream: ordrs");
+  unknown_upstream.replace(unknown_upstream.find("\n    upstream: orders"), 21, "\n    upstream: ordrs");
   expect_refused(unknown_upstream, "g.yaml: routes[0].upstream: no upstream called 'ordrs'");
 
   std::string typo = kMinimal;
@@ -67,6 +68,28 @@ TEST(GatewayConfig, ErrorsNameTheFileAndTheKey) {
   expect_refused("listeners: [ {address: 1.2.3.4:1} ]\nroutes:\n  - match: {prefix: /}\n    upstream: none\n",
                  "no upstream called 'none'");
   expect_refused("listeners: [unclosed", "not valid YAML");
+
+  std::string no_jwks = kMinimal;
+  no_jwks.replace(no_jwks.find("auth: {jwks_upstream: orders}"), 29, "");
+  expect_refused(no_jwks, "routes[0].auth: auth: required needs auth.jwks_upstream");
+
+  std::string shared_limit = kMinimal;
+  shared_limit += "    rate_limit: {limit: 10, store: redis}\n";
+  expect_refused(shared_limit, "routes[0].rate_limit.store: store: redis needs redis: HOST:PORT");
+}
+
+TEST(GatewayConfig, ReadsARouteRateLimit) {
+  const auto config = parse_gateway_config(
+      std::string(kMinimal) + "redis: 127.0.0.1:6379\n", "t.yaml");
+  EXPECT_TRUE(config.redis.has_value());
+  std::string limited = kMinimal;
+  limited += "    rate_limit: {name: per-user, limit: 10, window: 1m, key: user, algorithm: sliding_window}\n";
+  const auto with_limit = parse_gateway_config(limited, "t.yaml");
+  ASSERT_TRUE(with_limit.routes[0].rate_limit.has_value());
+  EXPECT_EQ(with_limit.routes[0].rate_limit->limit, 10U);
+  EXPECT_EQ(with_limit.routes[0].rate_limit->window, std::chrono::minutes(1));
+  EXPECT_EQ(with_limit.routes[0].rate_limit->key, RateLimitConfig::Key::user);
+  EXPECT_FALSE(with_limit.routes[0].rate_limit->shared);
 }
 
 }  // namespace

@@ -44,9 +44,15 @@ asio::awaitable<void> run_health_checks(Gateway& gateway) {
   asio::steady_timer timer(executor);
   // When each pool's next round is due; pools are dropped from it on reload.
   std::map<const UpstreamPool*, std::chrono::steady_clock::time_point> due;
+  std::chrono::steady_clock::time_point jwks_due{};
   while (true) {
     const auto state = gateway.snapshot();
     const auto now = gateway.clock().monotonic();
+    if (!state->config.auth.jwks_upstream.empty() && now >= jwks_due) {
+      // Until keys are known, retry at the unknown-kid pace rather than the routine one.
+      const bool fetched = co_await gateway.keys().fetch();
+      jwks_due = now + (fetched ? state->config.auth.refresh_interval : state->config.auth.min_refetch_interval);
+    }
     std::map<const UpstreamPool*, std::chrono::steady_clock::time_point> next_due;
     for (const auto& pool : state->pools) {
       if (!pool->config().health.enabled) continue;

@@ -9,7 +9,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <boost/beast/core/string.hpp>
+
 #include "core/logging.hpp"
+#include "resilience/rate_limit_headers.hpp"
 #include "gateway/forwarding.hpp"
 #include "gateway/static_files.hpp"
 #include "net/http_client.hpp"
@@ -108,6 +111,12 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
   InflightGuard pool_guard(pool.in_flight());
 
   auto outgoing = upstream_request(request, context, route, https);
+  if (route.auth_required && context.principal) {
+    std::string roles;
+    for (const auto& role : context.principal->roles) roles += (roles.empty() ? "" : ",") + role;
+    outgoing.headers.set(kUserHeader, context.principal->user_id);
+    outgoing.headers.set(kRolesHeader, std::move(roles));
+  }
   const bool safe = is_retry_safe(request);
   const auto key = hash_key(config, context, request);
   const auto& clock = gateway.clock();
@@ -177,14 +186,76 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
                                    "Upstream " + config.name + " did not answer in time.");
 }
 
+std::string rate_limit_key(const RateLimitConfig& limit, const RouteConfig& route,
+                           const net::RequestContext& context, const net::Request& request) {
+  switch (limit.key) {
+    case RateLimitConfig::Key::route: return route.name;
+    case RateLimitConfig::Key::user:
+      if (context.principal) return "user:" + context.principal->user_id;
+      break;
+    case RateLimitConfig::Key::client: break;
+  }
+  return "client:" + request.remote_address;
+}
+
+std::optional<std::string_view> bearer_token(const net::Request& request) {
+  const auto header = request.headers.get("Authorization");
+  if (!header || header->size() < 8 || !boost::beast::iequals(header->substr(0, 7), "Bearer ")) return std::nullopt;
+  return header->substr(7);
+}
+
+net::Response unauthenticated(std::string detail) {
+  return net::Response::problem(401, "/problems/unauthenticated", "Unauthorized", std::move(detail));
+}
+
+// Verifies the bearer token of a route with auth: required and puts the
+// caller in context.principal; a refusal is returned as the response. A kid
+// the cached JWKS lacks triggers one (rate-bounded) refetch and a second try.
+asio::awaitable<std::optional<net::Response>> authenticate(Gateway& gateway, net::RequestContext& context,
+                                                           const net::Request& request) {
+  const auto token = bearer_token(request);
+  if (!token) co_return unauthenticated("This route needs an access token (Authorization: Bearer).");
+  std::optional<auth::TokenFailure> failure;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      const auto claims = gateway.verifier().verify(*token);
+      context.principal = net::Principal{claims.subject, claims.roles};
+      co_return std::nullopt;
+    } catch (const auth::TokenError& error) {
+      failure = error.failure();
+    }
+    if (failure != auth::TokenFailure::unknown_key || attempt > 0) break;
+    const bool refreshed = co_await gateway.keys().refetch_for_unknown_kid();
+    if (!refreshed) break;
+  }
+  context.authentication_failure = std::string(auth::to_string(*failure));
+  co_return unauthenticated("The access token was refused: " + context.authentication_failure + ".");
+}
+
 }  // namespace
 
 asio::awaitable<net::Response> serve_route(Gateway& gateway, std::shared_ptr<const GatewaySnapshot> state,
                                            std::size_t index, net::RequestContext& context, net::Request& request,
                                            bool https) {
   const auto& route = state->config.routes[index];
-  if (route.type == RouteType::static_files) co_return serve_static(route, request);
-  co_return co_await proxy(gateway, std::move(state), index, context, request, https);
+  if (route.auth_required) {
+    auto refused = co_await authenticate(gateway, context, request);
+    if (refused) co_return std::move(*refused);
+  }
+  const auto& limiter = state->route_limiters[index];
+  std::optional<resilience::RateDecision> decision;
+  if (limiter) {
+    decision = co_await limiter->acquire(rate_limit_key(*route.rate_limit, route, context, request));
+    if (!decision->allowed) co_return resilience::rate_limited_response(limiter->policy(), *decision);
+  }
+  net::Response response;
+  if (route.type == RouteType::static_files) {
+    response = serve_static(route, request);
+  } else {
+    response = co_await proxy(gateway, state, index, context, request, https);
+  }
+  if (decision) resilience::set_rate_limit_headers(response, limiter->policy(), *decision);
+  co_return response;
 }
 
 }  // namespace orderly::gateway
