@@ -48,6 +48,16 @@ struct HttpClient::Impl {
   std::mutex mutex;  // guards `pools`; taken once per loop, when its pool is made
   std::vector<std::weak_ptr<detail::ClientLoopPool>> pools;
 
+  // The pool cached for this thread whose loop runs on this thread now, or null.
+  std::shared_ptr<detail::ClientLoopPool> running_pool() {
+    for (const auto& cached : cached_pools) {
+      if (cached.client_id != id) continue;
+      auto pool = cached.pool.lock();
+      if (pool && static_cast<asio::io_context&>(*cached.context).get_executor().running_in_this_thread()) return pool;
+    }
+    return nullptr;
+  }
+
   std::shared_ptr<detail::ClientLoopPool> pool_for(const asio::any_io_executor& executor) {
     auto& context = asio::query(executor, asio::execution::context);
     for (auto it = cached_pools.begin(); it != cached_pools.end(); ++it) {
@@ -83,10 +93,23 @@ const HttpClientSettings& HttpClient::settings() const {
   return impl_->shared->settings;
 }
 
-asio::awaitable<Response> HttpClient::send(core::HostPort upstream, Request request, std::chrono::milliseconds timeout) {
+namespace {
+
+asio::awaitable<Response> send_on_new_pool(std::shared_ptr<HttpClient::Impl> impl, core::HostPort upstream,
+                                           Request request, std::chrono::milliseconds timeout) {
   const auto executor = co_await asio::this_coro::executor;
-  const auto pool = impl_->pool_for(executor);
+  const auto pool = impl->pool_for(executor);
   co_return co_await pool->send(std::move(upstream), std::move(request), timeout);
+}
+
+}  // namespace
+
+// Hot path: when this thread already has this client's pool and is running
+// that pool's loop, the pool's coroutine is returned directly, without a
+// coroutine frame of its own.
+asio::awaitable<Response> HttpClient::send(core::HostPort upstream, Request request, std::chrono::milliseconds timeout) {
+  if (auto pool = impl_->running_pool()) return pool->send(std::move(upstream), std::move(request), timeout);
+  return send_on_new_pool(impl_, std::move(upstream), std::move(request), timeout);
 }
 
 }  // namespace orderly::net

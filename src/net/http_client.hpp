@@ -90,8 +90,9 @@ class HttpClient {
 
   [[nodiscard]] const HttpClientSettings& settings() const;
 
+  struct Impl;  // public for the .cpp's helpers only
+
  private:
-  struct Impl;
   std::shared_ptr<Impl> impl_;
 };
 

@@ -245,7 +245,7 @@ asio::awaitable<Response> ClientLoopPool::exchange(ClientConnection& connection,
                   connection.timed_out ? "no response within the timeout" : write_error.message());
   }
 
-  std::optional<Parser> parsing;
+  auto& parsing = connection.parser;
   const auto fresh_parser = [&]() -> Parser& {
     auto& parser = parsing.emplace();
     parser.header_limit(static_cast<std::uint32_t>(settings.response_header_limit));

@@ -17,6 +17,8 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -39,6 +41,9 @@ struct ClientConnection {
 
   boost::asio::ip::tcp::socket socket;
   boost::beast::flat_buffer buffer;
+  // The current response's parser; kept here rather than in the call's
+  // coroutine frame, which then stays small enough for Asio to recycle.
+  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser;
   SteadyTime deadline = SteadyTime::max();
   SteadyTime idle_since{};
   bool timed_out = false;
