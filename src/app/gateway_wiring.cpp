@@ -19,6 +19,7 @@
 #include "core/process_metrics.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/health_checker.hpp"
+#include "gateway/https_redirect.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
 
@@ -128,9 +129,10 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
   net::Router public_router;
   health.install(public_router);
   public_router.add("GET", "/api/v1/admin/upstreams", auth::require_role("admin", upstreams_handler(gateway)));
-  // One pipeline per scheme: X-Forwarded-Proto says which listener a request came through.
-  PublicPipeline plain_pipeline(public_router, settings, metrics, clock, random);
-  plain_pipeline.pipeline.use(std::make_shared<gateway::GatewayMiddleware>(gateway, false));
+  // TLS and plaintext listeners share the pipeline (context.secure tells them apart).
+  PublicPipeline public_pipeline(public_router, settings, metrics, clock, random);
+  public_pipeline.pipeline.use(std::make_shared<gateway::GatewayMiddleware>(gateway));
+  std::unique_ptr<net::Pipeline> redirect_pipeline;
 
   net::Router ops_router;
   health.install(ops_router);
@@ -141,14 +143,31 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
 
   net::HttpServer server(threads, settings.http, metrics, clock);
   try {
+    // TLS listeners first: a redirecting plaintext listener needs their port.
+    std::uint16_t https_port = 0;
     for (const auto& listener : listeners) {
-      if (listener.tls) {
-        std::cerr << "orderly: " << gateway_file << ": listener " << listener.name
-                  << ": TLS termination is not built yet\n";
-        core::log::stop();
-        return kStartupError;
+      if (!listener.tls) continue;
+      const net::TlsFiles files{listener.tls->certificate_file, listener.tls->private_key_file};
+      server.add_listener(listener.name, listener.address, public_pipeline.pipeline, true, &files);
+      if (https_port == 0) https_port = server.bound_address(listener.name).port;
+    }
+    for (const auto& listener : listeners) {
+      if (listener.tls) continue;
+      if (listener.redirect_to_https) {
+        if (https_port == 0) {
+          std::cerr << "orderly: " << gateway_file << ": listener " << listener.name
+                    << ": redirect_to_https needs a TLS listener\n";
+          core::log::stop();
+          return kStartupError;
+        }
+        if (!redirect_pipeline) {
+          redirect_pipeline = make_ops_pipeline(public_router, random);  // ids and tracing, then the redirect
+          redirect_pipeline->use(std::make_shared<gateway::HttpsRedirectMiddleware>(https_port));
+        }
+        server.add_listener(listener.name, listener.address, *redirect_pipeline, true);
+      } else {
+        server.add_listener(listener.name, listener.address, public_pipeline.pipeline, true);
       }
-      server.add_listener(listener.name, listener.address, plain_pipeline.pipeline, true);
     }
     server.add_listener("ops_listen", ops_listen, *ops_pipeline, false);
   } catch (const net::BindError& error) {
@@ -158,9 +177,12 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
   }
   server.start();
   ControlLoop control(gateway);
+  boost::json::object listening;
+  for (const auto& listener : listeners) listening[listener.name] = server.bound_address(listener.name).to_string();
   core::log::info("server.started", {{"version", kVersion},
                                      {"mode", "gateway"},
                                      {"listen", server.bound_address(listeners.front().name).to_string()},
+                                     {"listeners", std::move(listening)},
                                      {"ops_listen", server.bound_address("ops_listen").to_string()},
                                      {"threads", threads},
                                      {"config", gateway_file},

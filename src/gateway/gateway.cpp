@@ -183,7 +183,7 @@ boost::asio::awaitable<net::Response> GatewayMiddleware::handle(net::RequestCont
     co_return net::Response::problem(400, "/problems/bad-request", "Bad Request",
                                      "A path may not contain . or .. segments.");
   }
-  co_return co_await serve_route(gateway_, std::move(state), *matched, context, request, https_);
+  co_return co_await serve_route(gateway_, std::move(state), *matched, context, request, context.secure);
 }
 
 }  // namespace orderly::gateway

@@ -92,13 +92,12 @@ class Gateway {
 // and any request that matched a local route (/healthz, admin) goes on.
 class GatewayMiddleware final : public net::Middleware {
  public:
-  GatewayMiddleware(Gateway& gateway, bool https) : gateway_(gateway), https_(https) {}
+  explicit GatewayMiddleware(Gateway& gateway) : gateway_(gateway) {}
   boost::asio::awaitable<net::Response> handle(net::RequestContext& context, net::Request& request,
                                                net::Next next) override;
 
  private:
   Gateway& gateway_;
-  bool https_;
 };
 
 // Whether a percent-encoded path has a "." or ".." segment in any spelling
