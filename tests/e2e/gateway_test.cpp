@@ -20,6 +20,7 @@
 #include "support/fault_proxy.hpp"
 #include "support/http_client.hpp"
 #include "support/orderly_process.hpp"
+#include "support/test_servers.hpp"
 
 namespace orderly::testing {
 namespace {
@@ -247,6 +248,44 @@ TEST(Gateway, FramingAndLimitDefencesHoldThroughTheGateway) {
   // Dot segments, plain or percent-encoded, are refused before any route sees them.
   EXPECT_EQ(http_get(gateway->port(), "/up/../metrics")->status, 400);
   EXPECT_EQ(http_get(gateway->port(), "/up/%2e%2e/metrics")->status, 400);
+}
+
+TEST(Gateway, TwoGatewaysSharingRedisHoldOneRateLimitBetweenThem) {
+  OrderlyProcess upstream;
+  const auto redis = parse_redis_url(test_server_setting("ORDERLY_TEST_REDIS"));
+  // A policy name of its own: the shared Redis outlives this test.
+  const auto policy = "shared-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(Clock::now().time_since_epoch().count() % 1'000'000'007);
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nredis: " + redis.to_string() +
+             "\nupstreams:\n  app:\n    instances: " + instances({upstream.port()}) +
+             "\nroutes:\n  - match: {prefix: /up}\n    upstream: app\n    strip_prefix: /up\n"
+             "    rate_limit: {name: " + policy + ", limit: 100, window: 1h, key: route, store: redis}\n");
+  const auto first = start_gateway(file);
+  const auto second = start_gateway(file);
+  HttpConnection to_first(first->port());
+  HttpConnection to_second(second->port());
+  int allowed = 0;
+  int refused_by_first = 0;
+  int refused_by_second = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto& connection = i % 2 == 0 ? to_first : to_second;
+    const auto response = connection.request("GET", "/up/healthz");
+    ASSERT_TRUE(response.has_value());
+    if (response->status == 200) {
+      ++allowed;
+    } else {
+      ASSERT_EQ(response->status, 429) << response->body;
+      (i % 2 == 0 ? refused_by_first : refused_by_second)++;
+    }
+  }
+  std::cout << "allowed " << allowed << " of 300 (limit 100), refused " << refused_by_first << " by the first gateway, "
+            << refused_by_second << " by the second\n";
+  // 100 per hour between them (refill over the seconds this takes: well under one).
+  EXPECT_GE(allowed, 95);
+  EXPECT_LE(allowed, 105);
+  EXPECT_GT(refused_by_first, 50);
+  EXPECT_GT(refused_by_second, 50);
 }
 
 }  // namespace
