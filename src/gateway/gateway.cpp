@@ -166,6 +166,29 @@ std::shared_ptr<const GatewaySnapshot> Gateway::snapshot() const {
   return cached.snapshot;
 }
 
+void Gateway::publish_metrics() const {
+  auto& registry = dependencies_.metrics;
+  const std::vector<std::string> labels{"upstream", "instance"};
+  auto& breaker = registry.gauge("orderly_gateway_instance_breaker_state",
+                                 "Circuit breaker of an upstream instance: 0 closed, 1 half-open, 2 open.", labels);
+  auto& healthy = registry.gauge("orderly_gateway_instance_healthy", "1 while active health checks pass.", labels);
+  auto& ejected = registry.gauge("orderly_gateway_instance_ejected", "1 while ejected by outlier detection.", labels);
+  auto& in_flight = registry.gauge("orderly_gateway_instance_in_flight", "Requests in flight to an instance.", labels);
+  const auto state = snapshot();
+  for (const auto& pool : state->pools) {
+    for (const auto& instance : pool->instances()) {
+      const std::vector<std::string> values{pool->config().name, instance->label};
+      const auto breaker_state = instance->breaker.state();
+      breaker.with_labels(values).set(breaker_state == InstanceBreaker::State::closed      ? 0
+                                      : breaker_state == InstanceBreaker::State::half_open ? 1
+                                                                                           : 2);
+      healthy.with_labels(values).set(instance->healthy.load() ? 1 : 0);
+      ejected.with_labels(values).set(pool->is_ejected(*instance) ? 1 : 0);
+      in_flight.with_labels(values).set(static_cast<double>(instance->in_flight.load()));
+    }
+  }
+}
+
 boost::json::value Gateway::describe_upstreams() const {
   const auto state = snapshot();
   boost::json::array upstreams;

@@ -67,6 +67,12 @@ class Gateway {
 
   [[nodiscard]] std::shared_ptr<const GatewaySnapshot> snapshot() const;
 
+  // Sets the per-instance gauges (breaker state 0 closed / 1 half-open /
+  // 2 open, healthy, ejected, in flight) from the snapshot in force; the
+  // control loop calls it every second. Instances removed by a reload keep
+  // their last values (the registry has no removal).
+  void publish_metrics() const;
+
   // JSON for GET /api/v1/admin/upstreams.
   [[nodiscard]] boost::json::value describe_upstreams() const;
 

@@ -45,6 +45,7 @@ asio::awaitable<void> run_health_checks(Gateway& gateway) {
   // When each pool's next round is due; pools are dropped from it on reload.
   std::map<const UpstreamPool*, std::chrono::steady_clock::time_point> due;
   std::chrono::steady_clock::time_point jwks_due{};
+  std::chrono::steady_clock::time_point metrics_due{};
   while (true) {
     const auto state = gateway.snapshot();
     const auto now = gateway.clock().monotonic();
@@ -67,6 +68,10 @@ asio::awaitable<void> run_health_checks(Gateway& gateway) {
       next_due[pool.get()] = when;
     }
     due = std::move(next_due);
+    if (now >= metrics_due) {
+      gateway.publish_metrics();
+      metrics_due = now + std::chrono::seconds(1);
+    }
     timer.expires_after(kTick);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;

@@ -188,6 +188,11 @@ TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) 
   fault.set_latency(1s);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 504);
   EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "open");
+  const auto open_series = "orderly_gateway_instance_breaker_state{upstream=\"app\",instance=\"127.0.0.1:" +
+                           std::to_string(fault.port()) + "\"} 2";
+  EXPECT_TRUE(eventually(
+      [&] { return http_get(gateway->ops_port(), "/metrics")->body.find(open_series) != std::string::npos; }, 3s))
+      << "the breaker's state is a metric";
   const auto started = Clock::now();
   const auto refused = http_get(gateway->port(), "/up/healthz");
   const auto took = Clock::now() - started;
