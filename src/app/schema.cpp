@@ -4,6 +4,7 @@
 #include <span>
 
 #include "auth/schema.hpp"
+#include "notify/schema.hpp"
 
 namespace orderly::app {
 
@@ -11,6 +12,7 @@ std::vector<store::Migration> all_migrations() {
   const std::span<const store::Migration> modules[] = {
       store::orderly_migrations(),
       auth::auth_migrations(),
+      notify::notify_migrations(),
   };
   std::vector<store::Migration> merged;
   for (const auto module : modules) merged.insert(merged.end(), module.begin(), module.end());

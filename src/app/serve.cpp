@@ -10,6 +10,8 @@
 
 #include "app/auth_wiring.hpp"
 #include "app/http_stack.hpp"
+#include "app/notify_wiring.hpp"
+#include "app/queue_setup.hpp"
 #include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
@@ -18,6 +20,7 @@
 #include "core/run_sync.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
+#include "queue/embedded/embedded_broker.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -94,13 +97,6 @@ int serve(const core::Config& config) {
   try {
     auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics);
     core::run_sync(auth->start());
-    if (config.auth.seed_admin) {
-      std::optional<std::string> admin_password;
-      if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
-        admin_password = from_environment;
-      }
-      core::run_sync(auth->seed_admin(std::move(admin_password)));
-    }
   } catch (const std::exception& error) {
     std::cerr << "orderly: auth: " << error.what() << "\n";
     core::log::stop();
@@ -111,9 +107,16 @@ int serve(const core::Config& config) {
   health.add("data_dir", data_dir_check(config.data_dir));
   health.add("store", store_check(*store));
 
+  // The process's ONE broker (embedded mode: queues in the store). Every
+  // module's wiring gets it: consumers as queue::Broker&, producers through
+  // queue::EmbeddedEventOutbox(broker). Never create a second one: two would
+  // share tables but not their settings or metrics.
+  queue::EmbeddedBroker broker(*store, clock, random, metrics, embedded_broker_options(config));
+
   net::Router public_router;
   health.install(public_router);
   auth->add_routes(public_router);
+  auto notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
 
   net::Router ops_router;
@@ -132,6 +135,21 @@ int serve(const core::Config& config) {
     return kStartupError;
   }
   auth->start_key_reload(server.loop_executor(0));
+  // After the listeners bound: a start-up that fails on a taken port must not
+  // have created (and shown the password of) an account first.
+  if (config.auth.seed_admin) {
+    std::optional<std::string> admin_password;
+    if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
+      admin_password = from_environment;
+    }
+    try {
+      core::run_sync(auth->seed_admin(std::move(admin_password)));
+    } catch (const std::exception& error) {
+      std::cerr << "orderly: auth: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+  }
   server.start();
   core::log::info("server.started", {{"version", kVersion},
                                      {"listen", server.bound_address("listen").to_string()},
@@ -155,6 +173,7 @@ int serve(const core::Config& config) {
   if (unfinished > 0) {
     core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});
   }
+  if (notify) notify->stop();  // finishes the messages in flight
   core::log::info("server.stopped", {{"clean", unfinished == 0}});
   core::log::stop();
   return 0;
