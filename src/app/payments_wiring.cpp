@@ -16,12 +16,16 @@
 #include "core/metrics.hpp"
 #include "core/run_sync.hpp"
 #include "net/health.hpp"
+#include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "payments/http_payment_provider.hpp"
 #include "payments/payment_method_routes.hpp"
 #include "payments/provider_sim_routes.hpp"
 #include "payments/resilient_provider.hpp"
 #include "payments/vault_key_file.hpp"
 #include "payments/vault_rotation.hpp"
+#include "resilience/circuit_breaker.hpp"
+#include "resilience/retry_budget.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -76,8 +80,32 @@ std::string key_counts(const std::vector<std::pair<std::string, std::int64_t>>& 
 
 }  // namespace
 
+std::shared_ptr<payments::PaymentProvider> remote_provider(const core::Config& config, const core::HostPort& address,
+                                                           const core::Clock& clock, core::Random& random,
+                                                           core::metrics::Registry& metrics,
+                                                           std::shared_ptr<RemoteProviderParts>& parts) {
+  parts = std::make_shared<RemoteProviderParts>();
+  parts->client = std::make_unique<net::HttpClient>(net::HttpClientSettings{}, clock);
+  resilience::CircuitBreakerOptions breaker_options;
+  breaker_options.consecutive_failures = config.payments.provider_breaker_failures;
+  breaker_options.cool_down = config.payments.provider_breaker_cool_down;
+  parts->breaker = std::make_unique<resilience::CircuitBreaker>("payment_provider", breaker_options, clock, metrics);
+  parts->budget = std::make_unique<resilience::RetryBudget>("payment_provider", resilience::RetryBudgetOptions{},
+                                                            clock, metrics);
+  payments::ProviderTransport transport = [client = parts->client.get(), address](
+                                              net::Request request, std::chrono::milliseconds timeout) {
+    return client->send(address, std::move(request), timeout);
+  };
+  payments::HttpProviderOptions options;
+  options.timeout = config.payments.provider_timeout;
+  options.retry.max_attempts = config.payments.provider_attempts;
+  return std::make_shared<payments::HttpPaymentProvider>(std::move(transport), options, *parts->breaker,
+                                                         *parts->budget, random);
+}
+
 std::optional<PaymentsModule> wire_payments(const core::Config& config, store::Store& store, net::Router& router,
-                                            const core::Clock& clock, core::Random& random) {
+                                            const core::Clock& clock, core::Random& random,
+                                            core::metrics::Registry& metrics) {
   std::shared_ptr<payments::VaultKeys> keys;
   try {
     keys = open_vault_keys(config, clock);
@@ -87,8 +115,15 @@ std::optional<PaymentsModule> wire_payments(const core::Config& config, store::S
   }
   PaymentsModule module;
   module.vault = std::make_shared<payments::StoreCardVault>(store, std::move(keys), clock, random);
-  module.simulator = std::make_shared<payments::SimulatedProvider>(simulator_options(config), random);
-  module.provider = std::make_shared<payments::ResilientProvider>(module.simulator, config.payments.provider_timeout);
+  if (config.payments.provider.empty()) {
+    module.simulator = std::make_shared<payments::SimulatedProvider>(simulator_options(config), random);
+    module.provider =
+        std::make_shared<payments::ResilientProvider>(module.simulator, config.payments.provider_timeout);
+  } else {
+    const auto address = core::HostPort::parse(config.payments.provider);  // checked by the config loader
+    module.provider = remote_provider(config, address, clock, random, metrics, module.remote);
+    core::log::info("payments.remote_provider", {{"provider", address.to_string()}});
+  }
   payments::add_payment_method_routes(router, *module.vault, clock);
   return module;
 }

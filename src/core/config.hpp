@@ -106,6 +106,16 @@ struct NotifyConfig {
   std::chrono::milliseconds smtp_timeout{30'000};
 };
 
+struct CatalogConfig {
+  std::chrono::milliseconds cache_ttl{60'000};   // a cached product is at most this stale after a missed invalidation
+  std::size_t cache_bytes = 16 * 1024 * 1024;    // the embedded product cache's bound
+  bool seed_sample_products = true;              // `serve` adds sample products on a fresh database
+  std::size_t import_body_limit_bytes = 10 * 1024 * 1024;  // largest CSV accepted by POST /products/import
+  unsigned import_batch_size = 200;              // CSV records per transaction (progress is saved per batch)
+  unsigned import_max_errors = 1000;             // per-line errors kept per job (all are counted)
+  std::chrono::milliseconds worker_poll_interval{250};  // bulk worker's wait when its queue is empty
+};
+
 struct PaymentsConfig {
   std::string vault_key_file;                            // empty: <data_dir>/vault.keys
   std::chrono::milliseconds vault_key_recheck{10'000};   // how often a server looks for a rotated key file
@@ -113,6 +123,10 @@ struct PaymentsConfig {
   std::chrono::milliseconds provider_timeout{1'000};     // per call to the payment provider
   std::chrono::milliseconds simulator_slow_answer{3'000};  // the slow test card's first answer
   unsigned simulator_transient_failures = 1;               // failed tries per key of the transient test card
+  std::string provider;                       // HOST:PORT of `orderly provider-sim`; empty: the in-process simulator
+  unsigned provider_attempts = 3;             // tries per remote call, all with the caller's idempotency key
+  unsigned provider_breaker_failures = 5;     // failures in a row that open the provider's circuit breaker
+  std::chrono::milliseconds provider_breaker_cool_down{5'000};  // open this long before a probe
 };
 
 // Everything a user may tune. Components read their section and hand
@@ -128,6 +142,7 @@ struct Config {
   AuthConfig auth;
   QueueConfig queue;
   NotifyConfig notify;
+  CatalogConfig catalog;
   PaymentsConfig payments;
 };
 

@@ -47,7 +47,8 @@ class StoreCardVault final : public CardVault {
   // is dropped here: it is never stored.
   boost::asio::awaitable<SavedCard> save(std::string user_id, NewCard card);
 
-  // The user's cards, oldest first (at most 100).
+  // The user's cards, oldest first (at most 100; cards saved in the same
+  // millisecond come in id order).
   boost::asio::awaitable<std::vector<SavedCard>> list(std::string user_id);
 
   // Throws CardUnreadable when the card exists but cannot be decrypted.
