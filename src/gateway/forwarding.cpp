@@ -5,6 +5,8 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "resilience/backoff.hpp"
+
 namespace orderly::gateway {
 namespace {
 
@@ -74,8 +76,7 @@ void prepare_downstream(net::Response& response) {
 }
 
 bool is_retry_safe(const net::Request& request) {
-  return request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS" ||
-         request.headers.get("Idempotency-Key").has_value();
+  return resilience::is_retry_safe(request.method, request.headers.get("Idempotency-Key").has_value());
 }
 
 }  // namespace orderly::gateway
