@@ -143,8 +143,8 @@ void Gateway::apply(GatewayConfig config) {
       ++kept;
     } else {
       try {
-        pool = std::make_shared<UpstreamPool>(upstream, dependencies_.clock, dependencies_.random,
-                                              dependencies_.metrics);
+        pool =
+            std::make_shared<UpstreamPool>(upstream, dependencies_.clock, dependencies_.random, dependencies_.metrics);
       } catch (const std::invalid_argument& error) {
         throw core::ConfigError("upstream " + upstream.name + ": " + error.what());
       }

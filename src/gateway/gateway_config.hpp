@@ -45,10 +45,10 @@ struct BreakerConfig {
   unsigned consecutive_failures = 5;
   std::chrono::milliseconds open_for{5'000};
   unsigned half_open_probes = 1;
-  double failure_rate = 0.5;                // trips when this share of the calls in `window` failed...
-  unsigned minimum_calls = 20;              // ...over at least this many calls (0: no rate trip)
+  double failure_rate = 0.5;    // trips when this share of the calls in `window` failed...
+  unsigned minimum_calls = 20;  // ...over at least this many calls (0: no rate trip)
   std::chrono::milliseconds window{10'000};
-  unsigned success_threshold = 1;           // successful probes in a row that close it
+  unsigned success_threshold = 1;  // successful probes in a row that close it
 };
 
 // Retries of one request (resilience::backoff_delay between attempts), capped
@@ -57,8 +57,8 @@ struct RetryConfig {
   unsigned max_retries = 2;
   std::chrono::milliseconds base_backoff{10};
   std::chrono::milliseconds max_backoff{200};
-  double budget_ratio = 0.2;             // retries at most this share of requests in budget_window...
-  unsigned budget_min_per_second = 10;   // ...plus this many per second of it
+  double budget_ratio = 0.2;            // retries at most this share of requests in budget_window...
+  unsigned budget_min_per_second = 10;  // ...plus this many per second of it
   std::chrono::milliseconds budget_window{10'000};
 };
 

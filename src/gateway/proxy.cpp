@@ -12,11 +12,11 @@
 #include <boost/beast/core/string.hpp>
 
 #include "core/logging.hpp"
-#include "resilience/backoff.hpp"
-#include "resilience/rate_limit_headers.hpp"
 #include "gateway/forwarding.hpp"
 #include "gateway/static_files.hpp"
 #include "net/http_client.hpp"
+#include "resilience/backoff.hpp"
+#include "resilience/rate_limit_headers.hpp"
 
 namespace orderly::gateway {
 namespace asio = boost::asio;
@@ -67,7 +67,8 @@ Outcome outcome_of(Kind kind) {
     case Kind::connect_failed:
     case Kind::connect_timeout: return Outcome::connect_failure;
     case Kind::timeout: return Outcome::timeout;
-    case Kind::pool_exhausted: return Outcome::local_limit;
+    case Kind::pool_exhausted:
+      return Outcome::local_limit;
     case Kind::closed:
     case Kind::protocol_error:
     case Kind::body_too_large: break;

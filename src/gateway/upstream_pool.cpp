@@ -75,7 +75,7 @@ UpstreamPool::UpstreamPool(UpstreamConfig config, const core::Clock& clock, core
       clock_(clock),
       random_(random),
       ring_(config_.balance == Balance::consistent_hash ? HashRing(labels_of(config_), config_.virtual_nodes)
-                                                          : HashRing()),
+                                                        : HashRing()),
       client_(client_settings(config_), clock),
       retry_policy_(policy_of(config_.retry)),
       retry_budget_(config_.name, budget_options(config_.retry), clock, metrics),

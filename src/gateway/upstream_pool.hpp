@@ -38,7 +38,7 @@ struct Instance {
 
   core::HostPort address;
   std::string label;
-  std::atomic<long> in_flight{0};  // for least_request; the upstream's cap is its bulkhead
+  std::atomic<long> in_flight{0};   // for least_request; the upstream's cap is its bulkhead
   std::atomic<bool> healthy{true};  // active checks; optimistic until they say otherwise
   std::atomic<std::int64_t> ejected_until_ns{0};  // steady clock; passive ejection
   resilience::CircuitBreaker breaker;
@@ -66,8 +66,7 @@ class UpstreamPool {
  public:
   // Throws std::invalid_argument for breaker or retry settings the
   // resilience library refuses (the config parser rejects them first).
-  UpstreamPool(UpstreamConfig config, const core::Clock& clock, core::Random& random,
-               core::metrics::Registry& metrics);
+  UpstreamPool(UpstreamConfig config, const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics);
 
   [[nodiscard]] const UpstreamConfig& config() const { return config_; }
   [[nodiscard]] const std::vector<std::unique_ptr<Instance>>& instances() const { return instances_; }
