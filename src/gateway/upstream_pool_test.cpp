@@ -25,6 +25,16 @@ UpstreamConfig three_instances(Balance balance) {
   return config;
 }
 
+// One instance behind a breaker that opens on `failures` in a row and cools
+// down for 5 s; outlier ejection off, so only the breaker decides.
+UpstreamConfig one_instance_behind_a_breaker(unsigned failures) {
+  auto config = three_instances(Balance::round_robin);
+  config.instances.resize(1);
+  config.breaker = {true, failures, 5s, 1};
+  config.outlier.consecutive_5xx = 0;
+  return config;
+}
+
 class UpstreamPoolTest : public ::testing::Test {
  protected:
   core::ManualClock clock_;
@@ -112,11 +122,7 @@ TEST_F(UpstreamPoolTest, ASuccessResetsTheCountOfFailures) {
 }
 
 TEST_F(UpstreamPoolTest, BreakerOpensThenLetsOneProbeThroughAndClosesOnSuccess) {
-  auto config = three_instances(Balance::round_robin);
-  config.instances.resize(1);
-  config.breaker = {true, 2, 5s, 1};
-  config.outlier.consecutive_5xx = 0;
-  UpstreamPool pool(config, clock_, random_, metrics_);
+  UpstreamPool pool(one_instance_behind_a_breaker(2), clock_, random_, metrics_);
   auto& only = *pool.instances()[0];
   pool.record(*pool.choose("", {}), Outcome::timeout);
   pool.record(*pool.choose("", {}), Outcome::timeout);
@@ -133,11 +139,7 @@ TEST_F(UpstreamPoolTest, BreakerOpensThenLetsOneProbeThroughAndClosesOnSuccess) 
 }
 
 TEST_F(UpstreamPoolTest, AHalfOpenProbeThatNeverLeftTheProcessDoesNotHoldTheBreakerForEver) {
-  auto config = three_instances(Balance::round_robin);
-  config.instances.resize(1);
-  config.breaker = {true, 1, 5s, 1};
-  config.outlier.consecutive_5xx = 0;
-  UpstreamPool pool(config, clock_, random_, metrics_);
+  UpstreamPool pool(one_instance_behind_a_breaker(1), clock_, random_, metrics_);
   auto& only = *pool.instances()[0];
   pool.record(*pool.choose("", {}), Outcome::timeout);
   clock_.advance(5s);
