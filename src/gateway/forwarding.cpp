@@ -50,8 +50,8 @@ net::Request upstream_request(const net::Request& request, const net::RequestCon
   out.path = path.empty() || path.front() != '/' ? "/" + std::string(path) : std::string(path);
   out.query = request.query;
   out.target = request.query.empty() ? out.path : out.path + "?" + request.query;
+  out.headers.reserve(request.headers.size() + 5);  // first: the copy then fills it, with room for the 5 added
   out.headers = request.headers;
-  out.headers.reserve(request.headers.size() + 5);
   strip_hop_by_hop(out.headers);
   out.headers.erase(kUserHeader);
   out.headers.erase(kRolesHeader);

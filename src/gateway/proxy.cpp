@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <boost/beast/core/string.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include "core/logging.hpp"
 #include "gateway/forwarding.hpp"
@@ -115,7 +116,7 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
   const auto key = hash_key(config, context, request);
   const auto& clock = gateway.clock();
   const auto deadline = clock.monotonic() + config.request_timeout;
-  std::vector<const Instance*> tried;
+  boost::container::small_vector<const Instance*, 4> tried;
   std::optional<net::Response> last_response;
   std::optional<net::HttpClientError> last_error;
 
@@ -123,7 +124,7 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.monotonic());
     if (remaining.count() <= 0) break;
-    auto* instance = pool.choose(key, tried);
+    auto* instance = pool.choose(key, {tried.data(), tried.size()});
     if (instance == nullptr) {
       if (last_response) break;
       if (last_error) co_return failure_response(config.name, *last_error);
@@ -137,10 +138,9 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
     std::optional<net::HttpClientError> error;
     {
       InstanceLoad instance_load(instance->in_flight);
-      // The last possible attempt takes the request; earlier ones send a copy.
-      net::Request attempt_request = last_chance ? std::move(outgoing) : outgoing;
       try {
-        response = co_await pool.client().send(instance->address, std::move(attempt_request), try_timeout);
+        // Borrowed: every attempt sends the same request, never a copy.
+        response = co_await pool.client().send_borrowed(instance->address, outgoing, try_timeout);
       } catch (const net::HttpClientError& failed) {
         error = failed;
       }

@@ -63,7 +63,7 @@ resilience::BulkheadOptions bulkhead_options(const UpstreamConfig& config) {
   return options;
 }
 
-bool contains(const std::vector<const Instance*>& tried, const Instance* instance) {
+bool contains(std::span<const Instance* const> tried, const Instance* instance) {
   return std::find(tried.begin(), tried.end(), instance) != tried.end();
 }
 
@@ -97,7 +97,7 @@ bool UpstreamPool::available(const Instance& instance) const {
   return instance.healthy.load(std::memory_order_relaxed) && !is_ejected(instance);
 }
 
-Instance* UpstreamPool::choose(std::string_view hash_key, const std::vector<const Instance*>& tried) {
+Instance* UpstreamPool::choose(std::string_view hash_key, std::span<const Instance* const> tried) {
   const auto count = instances_.size();
   // A candidate must be available and pass its breaker (which, half-open,
   // hands out a limited number of probes).

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,7 +82,7 @@ class UpstreamPool {
   // consistent_hash only. A returned instance has passed its breaker (maybe
   // as a half-open probe): report the attempt's outcome with record()
   // exactly once.
-  Instance* choose(std::string_view hash_key, const std::vector<const Instance*>& tried);
+  Instance* choose(std::string_view hash_key, std::span<const Instance* const> tried);
 
   void record(Instance& instance, Outcome outcome);
 
