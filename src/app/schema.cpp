@@ -6,6 +6,7 @@
 #include "auth/schema.hpp"
 #include "notify/schema.hpp"
 #include "catalog/schema.hpp"
+#include "payments/schema.hpp"
 
 namespace orderly::app {
 
@@ -15,6 +16,7 @@ std::vector<store::Migration> all_migrations() {
       auth::auth_migrations(),
       notify::notify_migrations(),
       catalog::catalog_migrations(),
+      payments::payments_migrations(),
   };
   std::vector<store::Migration> merged;
   for (const auto module : modules) merged.insert(merged.end(), module.begin(), module.end());

@@ -14,6 +14,7 @@
 #include "app/http_stack.hpp"
 #include "app/notify_wiring.hpp"
 #include "app/queue_setup.hpp"
+#include "app/payments_wiring.hpp"
 #include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
@@ -118,6 +119,8 @@ int serve(const core::Config& config) {
   net::Router public_router;
   health.install(public_router);
   auth->add_routes(public_router);
+  const auto payments = wire_payments(config, *store, public_router, clock, random, metrics);
+  if (!payments) { core::log::stop(); return kStartupError; }
   auto notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
   const auto catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
