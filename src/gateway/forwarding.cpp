@@ -5,6 +5,8 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "resilience/backoff.hpp"
+
 namespace orderly::gateway {
 namespace {
 
@@ -48,8 +50,8 @@ net::Request upstream_request(const net::Request& request, const net::RequestCon
   out.path = path.empty() || path.front() != '/' ? "/" + std::string(path) : std::string(path);
   out.query = request.query;
   out.target = request.query.empty() ? out.path : out.path + "?" + request.query;
+  out.headers.reserve(request.headers.size() + 5);  // first: the copy then fills it, with room for the 5 added
   out.headers = request.headers;
-  out.headers.reserve(request.headers.size() + 5);
   strip_hop_by_hop(out.headers);
   out.headers.erase(kUserHeader);
   out.headers.erase(kRolesHeader);
@@ -74,8 +76,7 @@ void prepare_downstream(net::Response& response) {
 }
 
 bool is_retry_safe(const net::Request& request) {
-  return request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS" ||
-         request.headers.get("Idempotency-Key").has_value();
+  return resilience::is_retry_safe(request.method, request.headers.get("Idempotency-Key").has_value());
 }
 
 }  // namespace orderly::gateway

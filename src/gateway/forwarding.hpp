@@ -31,8 +31,9 @@ void strip_hop_by_hop(net::Headers& headers);
 // Date and Server (the server adds its own), removed.
 void prepare_downstream(net::Response& response);
 
-// GET, HEAD and OPTIONS, or any request with an Idempotency-Key: safe to send
-// twice, so safe to retry after it may have reached an upstream.
+// resilience::is_retry_safe for this request (its method, and whether it
+// carries an Idempotency-Key): safe to send twice, so safe to retry after it
+// may have reached an upstream.
 [[nodiscard]] bool is_retry_safe(const net::Request& request);
 
 }  // namespace orderly::gateway

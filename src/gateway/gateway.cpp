@@ -21,6 +21,7 @@ bool same_upstream(const UpstreamConfig& a, const UpstreamConfig& b) {
     for (const auto& i : u.instances) text += "|" + i.to_string();
     text += "|" + std::to_string(u.connect_timeout.count()) + "|" + std::to_string(u.try_timeout.count()) + "|" +
             std::to_string(u.request_timeout.count()) + "|" + std::to_string(u.max_inflight) + "|" +
+            std::to_string(u.max_pending) + "|" + std::to_string(u.max_wait.count()) + "|" +
             std::to_string(u.max_connections_per_instance) + "|" + std::to_string(u.max_idle_per_instance) + "|" +
             std::to_string(u.response_body_limit);
     const auto& h = u.health;
@@ -33,11 +34,13 @@ bool same_upstream(const UpstreamConfig& a, const UpstreamConfig& b) {
             std::to_string(o.max_ejection_percent);
     const auto& br = u.breaker;
     text += "|" + std::to_string(br.enabled) + "," + std::to_string(br.consecutive_failures) + "," +
-            std::to_string(br.open_for.count()) + "," + std::to_string(br.half_open_probes);
+            std::to_string(br.open_for.count()) + "," + std::to_string(br.half_open_probes) + "," +
+            std::to_string(br.failure_rate) + "," + std::to_string(br.minimum_calls) + "," +
+            std::to_string(br.window.count()) + "," + std::to_string(br.success_threshold);
     const auto& r = u.retry;
     text += "|" + std::to_string(r.max_retries) + "," + std::to_string(r.base_backoff.count()) + "," +
             std::to_string(r.max_backoff.count()) + "," + std::to_string(r.budget_ratio) + "," +
-            std::to_string(r.budget_min_per_second);
+            std::to_string(r.budget_min_per_second) + "," + std::to_string(r.budget_window.count());
     return text;
   };
   return key(a) == key(b);
@@ -139,7 +142,12 @@ void Gateway::apply(GatewayConfig config) {
     if (pool) {
       ++kept;
     } else {
-      pool = std::make_shared<UpstreamPool>(upstream, dependencies_.clock, dependencies_.random);
+      try {
+        pool =
+            std::make_shared<UpstreamPool>(upstream, dependencies_.clock, dependencies_.random, dependencies_.metrics);
+      } catch (const std::invalid_argument& error) {
+        throw core::ConfigError("upstream " + upstream.name + ": " + error.what());
+      }
     }
     pools.push_back(std::move(pool));
   }
@@ -178,10 +186,12 @@ void Gateway::publish_metrics() const {
   for (const auto& pool : state->pools) {
     for (const auto& instance : pool->instances()) {
       const std::vector<std::string> values{pool->config().name, instance->label};
+      // The gateway's gauge orders states by severity (the library's own
+      // orderly_circuit_breaker_state numbers them 0 closed, 1 open, 2 half-open).
       const auto breaker_state = instance->breaker.state();
-      breaker.with_labels(values).set(breaker_state == InstanceBreaker::State::closed      ? 0
-                                      : breaker_state == InstanceBreaker::State::half_open ? 1
-                                                                                           : 2);
+      breaker.with_labels(values).set(breaker_state == resilience::BreakerState::closed      ? 0
+                                      : breaker_state == resilience::BreakerState::half_open ? 1
+                                                                                             : 2);
       healthy.with_labels(values).set(instance->healthy.load() ? 1 : 0);
       ejected.with_labels(values).set(pool->is_ejected(*instance) ? 1 : 0);
       in_flight.with_labels(values).set(static_cast<double>(instance->in_flight.load()));

@@ -142,6 +142,8 @@ UpstreamConfig parse_upstream(std::string name, Section section) {
 
   auto limits = section.child("limits");
   upstream.max_inflight = limits.size("max_inflight", upstream.max_inflight);
+  upstream.max_pending = limits.size("max_pending", upstream.max_pending);
+  upstream.max_wait = limits.duration("max_wait", upstream.max_wait);
   upstream.max_connections_per_instance =
       limits.size("max_connections_per_instance", upstream.max_connections_per_instance);
   upstream.max_idle_per_instance = limits.size("max_idle_per_instance", upstream.max_idle_per_instance);
@@ -176,7 +178,15 @@ UpstreamConfig parse_upstream(std::string name, Section section) {
       breaker.number("consecutive_failures", upstream.breaker.consecutive_failures, 1, 10'000);
   upstream.breaker.open_for = breaker.duration("open_for", upstream.breaker.open_for);
   upstream.breaker.half_open_probes = breaker.number("half_open_probes", upstream.breaker.half_open_probes, 1, 1'000);
+  upstream.breaker.failure_rate =
+      breaker.number("failure_percent", static_cast<unsigned>(upstream.breaker.failure_rate * 100), 1, 100) / 100.0;
+  upstream.breaker.minimum_calls = breaker.number("minimum_calls", upstream.breaker.minimum_calls, 0, 1'000'000);
+  upstream.breaker.window = breaker.duration("window", upstream.breaker.window);
+  upstream.breaker.success_threshold =
+      breaker.number("success_threshold", upstream.breaker.success_threshold, 1, 1'000);
   breaker.done();
+  if (upstream.breaker.window < std::chrono::milliseconds(1)) breaker.fail("window", "must be at least 1ms");
+  if (upstream.breaker.open_for < std::chrono::milliseconds(1)) breaker.fail("open_for", "must be at least 1ms");
 
   auto retry = section.child("retry");
   upstream.retry.max_retries = retry.number("max_retries", upstream.retry.max_retries, 0, 10);
@@ -186,7 +196,9 @@ UpstreamConfig parse_upstream(std::string name, Section section) {
       retry.number("budget_percent", static_cast<unsigned>(upstream.retry.budget_ratio * 100), 0, 100) / 100.0;
   upstream.retry.budget_min_per_second =
       retry.number("budget_min_per_second", upstream.retry.budget_min_per_second, 0, 100'000);
+  upstream.retry.budget_window = retry.duration("budget_window", upstream.retry.budget_window);
   retry.done();
+  if (upstream.retry.budget_window < std::chrono::milliseconds(1)) retry.fail("budget_window", "must be at least 1ms");
   section.done();
   return upstream;
 }

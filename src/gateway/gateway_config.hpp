@@ -37,21 +37,29 @@ struct OutlierConfig {
   unsigned max_ejection_percent = 50;  // never more of the pool than this (and never all of it)
 };
 
-// A breaker per instance: consecutive failures open it; after `open_for` a
-// few probes (half-open) decide whether it closes again.
+// A breaker per instance (resilience::CircuitBreaker): consecutive failures,
+// or a failure rate over a rolling window, open it; after `open_for` a few
+// probes (half-open) decide whether it closes again.
 struct BreakerConfig {
   bool enabled = true;
   unsigned consecutive_failures = 5;
   std::chrono::milliseconds open_for{5'000};
   unsigned half_open_probes = 1;
+  double failure_rate = 0.5;    // trips when this share of the calls in `window` failed...
+  unsigned minimum_calls = 20;  // ...over at least this many calls (0: no rate trip)
+  std::chrono::milliseconds window{10'000};
+  unsigned success_threshold = 1;  // successful probes in a row that close it
 };
 
+// Retries of one request (resilience::backoff_delay between attempts), capped
+// per upstream by a resilience::RetryBudget.
 struct RetryConfig {
   unsigned max_retries = 2;
   std::chrono::milliseconds base_backoff{10};
   std::chrono::milliseconds max_backoff{200};
-  double budget_ratio = 0.2;       // retries at most this share of requests (per second)...
-  unsigned budget_min_per_second = 10;  // ...but always this many
+  double budget_ratio = 0.2;            // retries at most this share of requests in budget_window...
+  unsigned budget_min_per_second = 10;  // ...plus this many per second of it
+  std::chrono::milliseconds budget_window{10'000};
 };
 
 struct UpstreamConfig {
@@ -65,7 +73,9 @@ struct UpstreamConfig {
   std::chrono::milliseconds connect_timeout{1'000};
   std::chrono::milliseconds try_timeout{5'000};       // one attempt
   std::chrono::milliseconds request_timeout{15'000};  // every attempt and back-off together
-  std::size_t max_inflight = 1'000;                   // over it: 503 at once (0: unbounded)
+  std::size_t max_inflight = 1'000;                   // requests at once (0: unbounded)...
+  std::size_t max_pending = 100;                      // ...then this many wait for a slot...
+  std::chrono::milliseconds max_wait{100};            // ...each this long; beyond: 503 (resilience::Bulkhead)
   std::size_t max_connections_per_instance = 1'024;   // per event loop
   std::size_t max_idle_per_instance = 64;             // per event loop
   std::size_t response_body_limit = 8 * 1024 * 1024;

@@ -92,5 +92,26 @@ TEST(GatewayConfig, ReadsARouteRateLimit) {
   EXPECT_FALSE(with_limit.routes[0].rate_limit->shared);
 }
 
+TEST(GatewayConfig, ReadsTheBulkheadBreakerAndRetryBudgetKeys) {
+  std::string yaml = kMinimal;
+  yaml.replace(yaml.find("    timeouts: {try: 2s}\n"), 0,
+               "    limits: {max_inflight: 8, max_pending: 4, max_wait: 250ms}\n"
+               "    breaker: {failure_percent: 25, minimum_calls: 40, window: 30s, success_threshold: 3}\n"
+               "    retry: {budget_window: 5s}\n");
+  const auto& orders = parse_gateway_config(yaml, "t.yaml").upstreams[0];
+  EXPECT_EQ(orders.max_inflight, 8U);
+  EXPECT_EQ(orders.max_pending, 4U);
+  EXPECT_EQ(orders.max_wait, 250ms);
+  EXPECT_DOUBLE_EQ(orders.breaker.failure_rate, 0.25);
+  EXPECT_EQ(orders.breaker.minimum_calls, 40U);
+  EXPECT_EQ(orders.breaker.window, 30s);
+  EXPECT_EQ(orders.breaker.success_threshold, 3U);
+  EXPECT_EQ(orders.retry.budget_window, 5s);
+
+  std::string no_cool_down = kMinimal;
+  no_cool_down.replace(no_cool_down.find("    timeouts: {try: 2s}\n"), 0, "    breaker: {open_for: 0ms}\n");
+  expect_refused(no_cool_down, "upstreams.orders.breaker.open_for: must be at least 1ms");
+}
+
 }  // namespace
 }  // namespace orderly::gateway

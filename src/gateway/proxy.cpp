@@ -10,12 +10,14 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <boost/beast/core/string.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include "core/logging.hpp"
-#include "resilience/rate_limit_headers.hpp"
 #include "gateway/forwarding.hpp"
 #include "gateway/static_files.hpp"
 #include "net/http_client.hpp"
+#include "resilience/backoff.hpp"
+#include "resilience/rate_limit_headers.hpp"
 
 namespace orderly::gateway {
 namespace asio = boost::asio;
@@ -23,15 +25,16 @@ using Kind = net::HttpClientError::Kind;
 
 namespace {
 
-// Holds one unit of an in-flight counter for as long as it lives.
-class InflightGuard {
+// Holds one unit of an instance's in-flight count (least_request reads it)
+// for as long as it lives.
+class InstanceLoad {
  public:
-  explicit InflightGuard(std::atomic<long>& counter) : counter_(counter) {
+  explicit InstanceLoad(std::atomic<long>& counter) : counter_(counter) {
     counter_.fetch_add(1, std::memory_order_relaxed);
   }
-  ~InflightGuard() { counter_.fetch_sub(1, std::memory_order_relaxed); }
-  InflightGuard(const InflightGuard&) = delete;
-  InflightGuard& operator=(const InflightGuard&) = delete;
+  ~InstanceLoad() { counter_.fetch_sub(1, std::memory_order_relaxed); }
+  InstanceLoad(const InstanceLoad&) = delete;
+  InstanceLoad& operator=(const InstanceLoad&) = delete;
 
  private:
   std::atomic<long>& counter_;
@@ -65,7 +68,8 @@ Outcome outcome_of(Kind kind) {
     case Kind::connect_failed:
     case Kind::connect_timeout: return Outcome::connect_failure;
     case Kind::timeout: return Outcome::timeout;
-    case Kind::pool_exhausted: return Outcome::refused_by_breaker;  // a local limit, not the instance's fault
+    case Kind::pool_exhausted:
+      return Outcome::local_limit;
     case Kind::closed:
     case Kind::protocol_error:
     case Kind::body_too_large: break;
@@ -88,27 +92,18 @@ std::string hash_key(const UpstreamConfig& config, const net::RequestContext& co
   return request.remote_address;
 }
 
-// Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"):
-// uniform in [0, min(max, base * 2^attempt)].
-std::chrono::milliseconds backoff(const RetryConfig& retry, unsigned attempt, core::Random& random) {
-  const auto cap = std::min<long>(retry.max_backoff.count(), retry.base_backoff.count() << std::min(attempt, 20U));
-  if (cap <= 0) return std::chrono::milliseconds(0);
-  return std::chrono::milliseconds(static_cast<long>(random.next_u64() % static_cast<std::uint64_t>(cap + 1)));
-}
-
 asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const GatewaySnapshot> state,
                                      std::size_t index, net::RequestContext& context, net::Request& request,
                                      bool https) {
   const auto& route = state->config.routes[index];
   auto& pool = *state->route_pools[index];
   const auto& config = pool.config();
-  pool.retry_budget().on_request();
 
-  if (config.max_inflight > 0 &&
-      pool.in_flight().load(std::memory_order_relaxed) >= static_cast<long>(config.max_inflight)) {
-    co_return unavailable(config.name, "too many requests in flight.");
-  }
-  InflightGuard pool_guard(pool.in_flight());
+  // Holds a slot of the upstream's bulkhead until the answer is in; beyond
+  // max_inflight and max_pending (or after max_wait in line): 503 at once.
+  const auto permit = co_await pool.bulkhead().acquire();
+  if (!permit) co_return unavailable(config.name, "too many requests in flight.");
+  pool.retry_budget().on_request();
 
   auto outgoing = upstream_request(request, context, route, https);
   if (route.auth_required && context.principal) {
@@ -121,7 +116,7 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
   const auto key = hash_key(config, context, request);
   const auto& clock = gateway.clock();
   const auto deadline = clock.monotonic() + config.request_timeout;
-  std::vector<const Instance*> tried;
+  boost::container::small_vector<const Instance*, 4> tried;
   std::optional<net::Response> last_response;
   std::optional<net::HttpClientError> last_error;
 
@@ -129,7 +124,7 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.monotonic());
     if (remaining.count() <= 0) break;
-    auto* instance = pool.choose(key, tried);
+    auto* instance = pool.choose(key, {tried.data(), tried.size()});
     if (instance == nullptr) {
       if (last_response) break;
       if (last_error) co_return failure_response(config.name, *last_error);
@@ -142,11 +137,10 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
     std::optional<net::Response> response;
     std::optional<net::HttpClientError> error;
     {
-      InflightGuard instance_guard(instance->in_flight);
-      // The last possible attempt takes the request; earlier ones send a copy.
-      net::Request attempt_request = last_chance ? std::move(outgoing) : outgoing;
+      InstanceLoad instance_load(instance->in_flight);
       try {
-        response = co_await pool.client().send(instance->address, std::move(attempt_request), try_timeout);
+        // Borrowed: every attempt sends the same request, never a copy.
+        response = co_await pool.client().send_borrowed(instance->address, outgoing, try_timeout);
       } catch (const net::HttpClientError& failed) {
         error = failed;
       }
@@ -168,9 +162,9 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
       last_error = std::move(error);
       last_response.reset();
     }
-    if (!retry || last_chance || !pool.retry_budget().try_spend()) break;
+    if (!retry || last_chance || !pool.retry_budget().try_spend_retry()) break;
 
-    const auto wait = backoff(config.retry, attempt, gateway.random());
+    const auto wait = resilience::backoff_delay(pool.retry_policy(), attempt + 1, gateway.random());
     if (wait.count() > 0 && clock.monotonic() + wait < deadline) {
       asio::steady_timer timer(co_await asio::this_coro::executor, wait);
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -13,11 +13,13 @@ namespace orderly::gateway {
 
 // Answers a request that matched route `index` of `state`: static files, or
 // proxying to the route's upstream pool:
-//   - the pool's max_inflight full: 503 at once (with Retry-After);
+//   - a slot of the pool's bulkhead: beyond max_inflight the request waits
+//     in line (max_pending long, max_wait at most); beyond both, 503 at once
+//     (with Retry-After);
 //   - an instance chosen by the balancer among the healthy, not ejected ones
 //     whose breaker lets the call through; none: 503;
 //   - each attempt bounded by try_timeout and all of them by request_timeout;
-//   - another attempt, on another instance, after full-jitter back-off, when
+//   - another attempt, on another instance, after resilience::backoff_delay, when
 //     the retry budget allows and either the request never reached the
 //     upstream (connect failure) or it is safe to repeat (is_retry_safe) and
 //     the answer was 502/503/504, a timeout or a dropped connection;

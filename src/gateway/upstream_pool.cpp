@@ -1,6 +1,7 @@
 #include "gateway/upstream_pool.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -29,22 +30,59 @@ std::vector<std::string> labels_of(const UpstreamConfig& config) {
   return labels;
 }
 
-bool contains(const std::vector<const Instance*>& tried, const Instance* instance) {
+resilience::CircuitBreakerOptions breaker_options(const BreakerConfig& config) {
+  resilience::CircuitBreakerOptions options;
+  // Disabled: neither trip can fire, so the breaker stays closed.
+  options.consecutive_failures = config.enabled ? config.consecutive_failures : 0;
+  options.minimum_calls = config.enabled ? config.minimum_calls : 0;
+  options.failure_rate = config.failure_rate;
+  options.window = config.window;
+  options.cool_down = config.open_for;
+  options.half_open_probes = config.half_open_probes;
+  options.success_threshold = config.success_threshold;
+  return options;
+}
+
+resilience::RetryPolicy policy_of(const RetryConfig& config) {
+  resilience::RetryPolicy policy;
+  policy.max_attempts = config.max_retries + 1;
+  policy.base_delay = config.base_backoff;
+  policy.max_delay = config.max_backoff;
+  return policy;  // timeouts: the proxy bounds attempts itself (try and request timeouts)
+}
+
+resilience::RetryBudgetOptions budget_options(const RetryConfig& config) {
+  return {config.budget_ratio, config.budget_min_per_second, config.budget_window};
+}
+
+resilience::BulkheadOptions bulkhead_options(const UpstreamConfig& config) {
+  resilience::BulkheadOptions options;
+  options.max_in_flight = config.max_inflight > 0 ? config.max_inflight : std::numeric_limits<std::size_t>::max();
+  options.max_pending = config.max_pending;
+  options.max_wait = config.max_wait;
+  return options;
+}
+
+bool contains(std::span<const Instance* const> tried, const Instance* instance) {
   return std::find(tried.begin(), tried.end(), instance) != tried.end();
 }
 
 }  // namespace
 
-UpstreamPool::UpstreamPool(UpstreamConfig config, const core::Clock& clock, core::Random& random)
+UpstreamPool::UpstreamPool(UpstreamConfig config, const core::Clock& clock, core::Random& random,
+                           core::metrics::Registry& metrics)
     : config_(std::move(config)),
       clock_(clock),
       random_(random),
       ring_(config_.balance == Balance::consistent_hash ? HashRing(labels_of(config_), config_.virtual_nodes)
-                                                          : HashRing()),
+                                                        : HashRing()),
       client_(client_settings(config_), clock),
-      retry_budget_(config_.retry, clock) {
+      retry_policy_(policy_of(config_.retry)),
+      retry_budget_(config_.name, budget_options(config_.retry), clock, metrics),
+      bulkhead_(config_.name, bulkhead_options(config_), metrics) {
+  const auto breaker = breaker_options(config_.breaker);
   for (const auto& address : config_.instances) {
-    instances_.push_back(std::make_unique<Instance>(address, config_.breaker, clock));
+    instances_.push_back(std::make_unique<Instance>(address, config_.name, breaker, clock, metrics));
   }
 }
 
@@ -54,10 +92,12 @@ bool UpstreamPool::is_ejected(const Instance& instance) const {
 }
 
 bool UpstreamPool::available(const Instance& instance) const {
-  return instance.healthy.load(std::memory_order_relaxed) && !is_ejected(instance) && instance.breaker.may_allow();
+  // The breaker is asked last, by choose(): asking it is what turns an open
+  // breaker half-open once its cool-down is over.
+  return instance.healthy.load(std::memory_order_relaxed) && !is_ejected(instance);
 }
 
-Instance* UpstreamPool::choose(std::string_view hash_key, const std::vector<const Instance*>& tried) {
+Instance* UpstreamPool::choose(std::string_view hash_key, std::span<const Instance* const> tried) {
   const auto count = instances_.size();
   // A candidate must be available and pass its breaker (which, half-open,
   // hands out a limited number of probes).
@@ -123,7 +163,12 @@ void UpstreamPool::record(Instance& instance, Outcome outcome) {
     }
     return;
   }
-  if (outcome == Outcome::refused_by_breaker) return;
+  if (outcome == Outcome::local_limit) {
+    // Not the instance's fault, so not a failure; but a half-open probe must
+    // not stay taken for ever: opening again frees it for the next cool-down.
+    if (instance.breaker.state() == resilience::BreakerState::half_open) instance.breaker.on_failure();
+    return;
+  }
   instance.breaker.on_failure();
   const std::lock_guard lock(mutex_);
   instance.failing.store(true, std::memory_order_relaxed);
@@ -203,7 +248,7 @@ boost::json::value UpstreamPool::describe() const {
         {"ejected", is_ejected(*instance)},
         {"ejected_for_ms", until > now ? (until - now) / 1'000'000 : 0},
         {"ejections", instance->ejections.load()},
-        {"breaker", to_string(instance->breaker.state())},
+        {"breaker", resilience::to_string(instance->breaker.state())},
         {"in_flight", instance->in_flight.load()},
     });
   }
@@ -212,8 +257,10 @@ boost::json::value UpstreamPool::describe() const {
                                                                     : "consistent_hash";
   return boost::json::object{{"name", config_.name},
                              {"balance", balance},
-                             {"in_flight", in_flight_.load()},
+                             {"in_flight", bulkhead_.in_flight()},
                              {"max_inflight", config_.max_inflight},
+                             {"pending", bulkhead_.pending()},
+                             {"max_pending", config_.max_pending},
                              {"instances", std::move(instances)}};
 }
 

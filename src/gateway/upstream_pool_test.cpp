@@ -25,14 +25,25 @@ UpstreamConfig three_instances(Balance balance) {
   return config;
 }
 
+// One instance behind a breaker that opens on `failures` in a row and cools
+// down for 5 s; outlier ejection off, so only the breaker decides.
+UpstreamConfig one_instance_behind_a_breaker(unsigned failures) {
+  auto config = three_instances(Balance::round_robin);
+  config.instances.resize(1);
+  config.breaker = {true, failures, 5s, 1};
+  config.outlier.consecutive_5xx = 0;
+  return config;
+}
+
 class UpstreamPoolTest : public ::testing::Test {
  protected:
   core::ManualClock clock_;
   core::SeededRandom random_{42};
+  core::metrics::Registry metrics_;
 };
 
 TEST_F(UpstreamPoolTest, RoundRobinVisitsEveryInstanceInTurn) {
-  UpstreamPool pool(three_instances(Balance::round_robin), clock_, random_);
+  UpstreamPool pool(three_instances(Balance::round_robin), clock_, random_, metrics_);
   std::map<std::string, int> seen;
   for (int i = 0; i < 9; ++i) ++seen[pool.choose("", {})->label];
   EXPECT_EQ(seen.size(), 3U);
@@ -40,7 +51,7 @@ TEST_F(UpstreamPoolTest, RoundRobinVisitsEveryInstanceInTurn) {
 }
 
 TEST_F(UpstreamPoolTest, LeastRequestPrefersTheIdleInstance) {
-  UpstreamPool pool(three_instances(Balance::least_request), clock_, random_);
+  UpstreamPool pool(three_instances(Balance::least_request), clock_, random_, metrics_);
   pool.instances()[0]->in_flight = 50;
   pool.instances()[1]->in_flight = 50;
   int idle_chosen = 0;
@@ -50,7 +61,7 @@ TEST_F(UpstreamPoolTest, LeastRequestPrefersTheIdleInstance) {
 }
 
 TEST_F(UpstreamPoolTest, ConsistentHashKeepsAKeyOnItsInstanceAndMovesOnlyTheEjectedOnesKeys) {
-  UpstreamPool pool(three_instances(Balance::consistent_hash), clock_, random_);
+  UpstreamPool pool(three_instances(Balance::consistent_hash), clock_, random_, metrics_);
   std::map<std::string, const Instance*> before;
   for (int user = 0; user < 300; ++user) {
     const auto key = "user-" + std::to_string(user);
@@ -74,7 +85,7 @@ TEST_F(UpstreamPoolTest, ConsistentHashKeepsAKeyOnItsInstanceAndMovesOnlyTheEjec
 }
 
 TEST_F(UpstreamPoolTest, EjectionGrowsWithRepeatOffencesAndNeverTakesTheLastInstances) {
-  UpstreamPool pool(three_instances(Balance::round_robin), clock_, random_);
+  UpstreamPool pool(three_instances(Balance::round_robin), clock_, random_, metrics_);
   auto& first = *pool.instances()[0];
   for (int i = 0; i < 3; ++i) pool.record(first, Outcome::server_error);
   EXPECT_TRUE(pool.is_ejected(first));
@@ -101,7 +112,7 @@ TEST_F(UpstreamPoolTest, EjectionGrowsWithRepeatOffencesAndNeverTakesTheLastInst
 }
 
 TEST_F(UpstreamPoolTest, ASuccessResetsTheCountOfFailures) {
-  UpstreamPool pool(three_instances(Balance::round_robin), clock_, random_);
+  UpstreamPool pool(three_instances(Balance::round_robin), clock_, random_, metrics_);
   auto& first = *pool.instances()[0];
   pool.record(first, Outcome::server_error);
   pool.record(first, Outcome::server_error);
@@ -111,24 +122,57 @@ TEST_F(UpstreamPoolTest, ASuccessResetsTheCountOfFailures) {
 }
 
 TEST_F(UpstreamPoolTest, BreakerOpensThenLetsOneProbeThroughAndClosesOnSuccess) {
-  auto config = three_instances(Balance::round_robin);
-  config.instances.resize(1);
-  config.breaker = {true, 2, 5s, 1};
-  config.outlier.consecutive_5xx = 0;
-  UpstreamPool pool(config, clock_, random_);
+  UpstreamPool pool(one_instance_behind_a_breaker(2), clock_, random_, metrics_);
   auto& only = *pool.instances()[0];
   pool.record(*pool.choose("", {}), Outcome::timeout);
   pool.record(*pool.choose("", {}), Outcome::timeout);
-  EXPECT_EQ(only.breaker.state(), InstanceBreaker::State::open);
+  EXPECT_EQ(only.breaker.state(), resilience::BreakerState::open);
   EXPECT_EQ(pool.choose("", {}), nullptr) << "open: refused at once";
   clock_.advance(5s);
   auto* probe = pool.choose("", {});
   ASSERT_EQ(probe, &only);
-  EXPECT_EQ(only.breaker.state(), InstanceBreaker::State::half_open);
+  EXPECT_EQ(only.breaker.state(), resilience::BreakerState::half_open);
   EXPECT_EQ(pool.choose("", {}), nullptr) << "one probe at a time";
   pool.record(*probe, Outcome::success);
-  EXPECT_EQ(only.breaker.state(), InstanceBreaker::State::closed);
+  EXPECT_EQ(only.breaker.state(), resilience::BreakerState::closed);
   EXPECT_NE(pool.choose("", {}), nullptr);
+}
+
+TEST_F(UpstreamPoolTest, AHalfOpenProbeThatNeverLeftTheProcessDoesNotHoldTheBreakerForEver) {
+  UpstreamPool pool(one_instance_behind_a_breaker(1), clock_, random_, metrics_);
+  auto& only = *pool.instances()[0];
+  pool.record(*pool.choose("", {}), Outcome::timeout);
+  clock_.advance(5s);
+  auto* probe = pool.choose("", {});
+  ASSERT_EQ(probe, &only);
+  pool.record(*probe, Outcome::local_limit);  // the connection pool was full
+  EXPECT_EQ(only.breaker.state(), resilience::BreakerState::open);
+  clock_.advance(5s);
+  probe = pool.choose("", {});
+  ASSERT_EQ(probe, &only) << "after another cool-down a new probe may go";
+  pool.record(*probe, Outcome::success);
+  EXPECT_EQ(only.breaker.state(), resilience::BreakerState::closed);
+}
+
+TEST_F(UpstreamPoolTest, TheBulkheadTakesTheUpstreamLimits) {
+  auto config = three_instances(Balance::round_robin);
+  config.max_inflight = 2;
+  config.max_pending = 0;
+  UpstreamPool pool(config, clock_, random_, metrics_);
+  auto first = pool.bulkhead().try_acquire();
+  auto second = pool.bulkhead().try_acquire();
+  EXPECT_TRUE(first && second);
+  EXPECT_FALSE(pool.bulkhead().try_acquire().has_value()) << "max_inflight 2";
+  EXPECT_EQ(pool.describe().at("in_flight").as_uint64(), 2U);
+
+  config.max_inflight = 0;
+  UpstreamPool unbounded(config, clock_, random_, metrics_);
+  std::vector<resilience::Bulkhead::Permit> permits;
+  for (int i = 0; i < 5'000; ++i) {
+    auto permit = unbounded.bulkhead().try_acquire();
+    ASSERT_TRUE(permit.has_value()) << "max_inflight 0: no limit";
+    permits.push_back(std::move(*permit));
+  }
 }
 
 TEST(Forwarding, StripsHopByHopAndIdentityHeadersAndAddsForwardingOnes) {

@@ -95,21 +95,29 @@ const HttpClientSettings& HttpClient::settings() const {
 
 namespace {
 
-asio::awaitable<Response> send_on_new_pool(std::shared_ptr<HttpClient::Impl> impl, core::HostPort upstream,
-                                           Request request, std::chrono::milliseconds timeout) {
+// The first call of a client on a loop makes its pool.
+asio::awaitable<Response> send_on_new_pool(std::shared_ptr<HttpClient::Impl> impl, const core::HostPort& upstream,
+                                           const Request& request, std::chrono::milliseconds timeout) {
   const auto executor = co_await asio::this_coro::executor;
   const auto pool = impl->pool_for(executor);
-  co_return co_await pool->send(std::move(upstream), std::move(request), timeout);
+  co_return co_await pool->send(upstream, request, timeout);
 }
 
 }  // namespace
 
+// Keeps the request in its own frame for send_borrowed.
+asio::awaitable<Response> HttpClient::send(core::HostPort upstream, Request request,
+                                           std::chrono::milliseconds timeout) {
+  co_return co_await send_borrowed(upstream, request, timeout);
+}
+
 // Hot path: when this thread already has this client's pool and is running
 // that pool's loop, the pool's coroutine is returned directly, without a
 // coroutine frame of its own.
-asio::awaitable<Response> HttpClient::send(core::HostPort upstream, Request request, std::chrono::milliseconds timeout) {
-  if (auto pool = impl_->running_pool()) return pool->send(std::move(upstream), std::move(request), timeout);
-  return send_on_new_pool(impl_, std::move(upstream), std::move(request), timeout);
+asio::awaitable<Response> HttpClient::send_borrowed(const core::HostPort& upstream, const Request& request,
+                                                    std::chrono::milliseconds timeout) {
+  if (auto pool = impl_->running_pool()) return pool->send(upstream, request, timeout);
+  return send_on_new_pool(impl_, upstream, request, timeout);
 }
 
 }  // namespace orderly::net

@@ -88,6 +88,13 @@ class HttpClient {
   // HttpClientError.
   boost::asio::awaitable<Response> send(core::HostPort upstream, Request request, std::chrono::milliseconds timeout);
 
+  // send() for a request the caller keeps, to send it again (a retry) or
+  // because copying it costs: `upstream` and `request` must outlive the call
+  // (await it at once). Hot path: once this loop's pool exists, no copy and
+  // no coroutine frame beyond the pool's own.
+  boost::asio::awaitable<Response> send_borrowed(const core::HostPort& upstream, const Request& request,
+                                                 std::chrono::milliseconds timeout);
+
   [[nodiscard]] const HttpClientSettings& settings() const;
 
   struct Impl;  // public for the .cpp's helpers only

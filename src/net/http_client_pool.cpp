@@ -33,7 +33,7 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 // or calls.
 constexpr unsigned kIdleCullEvery = 200;
 
-using Parser = http::response_parser<http::string_body>;
+using Parser = ResponseParser;
 
 // An idle connection the upstream closed (or wrote to, which HTTP/1.1 never
 // does unasked) cannot carry a request. One non-blocking peek tells.
@@ -75,11 +75,11 @@ class ClientLoopPool::Lease {
  public:
   Lease(ClientLoopPool& pool, InstanceConnections& instance, std::unique_ptr<ClientConnection> connection)
       : pool_(pool), instance_(instance), connection_(std::move(connection)) {
-    pool_.busy_.insert(connection_.get());
+    pool_.busy_.push_back(*connection_);
     pool_.ensure_sweeping();
   }
   ~Lease() {
-    pool_.busy_.erase(connection_.get());
+    pool_.busy_.erase(pool_.busy_.iterator_to(*connection_));
     if (reusable_ && !pool_.closed_ && !connection_->timed_out && connection_->socket.is_open() &&
         instance_.idle.size() < pool_.shared_->settings.max_idle_per_instance) {
       connection_->deadline = SteadyTime::max();
@@ -133,7 +133,7 @@ void ClientLoopPool::close() {
     instance->idle.clear();
   }
   boost::system::error_code ignored;
-  for (auto* connection : busy_) connection->socket.cancel(ignored);
+  for (auto& connection : busy_) connection.socket.cancel(ignored);
 }
 
 InstanceConnections& ClientLoopPool::instance(const core::HostPort& upstream) {
@@ -146,7 +146,7 @@ InstanceConnections& ClientLoopPool::instance(const core::HostPort& upstream) {
   return *instances_.back();
 }
 
-asio::awaitable<Response> ClientLoopPool::send(core::HostPort upstream, Request request,
+asio::awaitable<Response> ClientLoopPool::send(const core::HostPort& upstream, const Request& request,
                                                std::chrono::milliseconds timeout) {
   auto self = shared_from_this();  // the pool outlives this call even if the client closes it
   if (closed_) throw failure(Kind::connect_failed, false, upstream, "the client is closed");
@@ -237,17 +237,16 @@ asio::awaitable<Response> ClientLoopPool::exchange(ClientConnection& connection,
                                                    const Request& request, bool head, bool& reusable) {
   const auto& settings = shared_->settings;
   auto& socket = connection.socket;
-  const auto head_text = format_request_head(request, upstream);
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_text), asio::buffer(request.body)};
+  format_request_head(request, upstream, connection.request_head);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(connection.request_head), asio::buffer(request.body)};
   auto [write_error, written] = co_await asio::async_write(socket, buffers, use_nothrow);
   if (write_error || connection.timed_out) {
     throw failure(connection.timed_out ? Kind::timeout : Kind::closed, true, upstream,
                   connection.timed_out ? "no response within the timeout" : write_error.message());
   }
 
-  auto& parsing = connection.parser;
   const auto fresh_parser = [&]() -> Parser& {
-    auto& parser = parsing.emplace();
+    auto& parser = connection.next_parser();
     parser.header_limit(static_cast<std::uint32_t>(settings.response_header_limit));
     parser.body_limit(settings.response_body_limit);
     if (head) parser.skip(true);
@@ -312,11 +311,11 @@ asio::awaitable<void> ClientLoopPool::sweep() {
     auto [ec] = co_await timer.async_wait(use_nothrow);
     if (ec || closed_) break;
     const auto now = shared_->clock->monotonic();
-    for (auto* connection : busy_) {
-      if (!connection->timed_out && now >= connection->deadline) {
-        connection->timed_out = true;
+    for (auto& connection : busy_) {
+      if (!connection.timed_out && now >= connection.deadline) {
+        connection.timed_out = true;
         boost::system::error_code ignored;
-        connection->socket.cancel(ignored);
+        connection.socket.cancel(ignored);
       }
     }
     if (++ticks % kIdleCullEvery != 0) continue;

@@ -3,13 +3,16 @@
 // Internal to src/net: the per-loop connection pools behind HttpClient. Only
 // http_client*.cpp include this.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -19,6 +22,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -34,16 +38,34 @@ struct ClientShared {
   const core::Clock* clock = nullptr;
 };
 
+// A response parser whose header fields live in its connection's arena.
+using ResponseParser =
+    boost::beast::http::response_parser<boost::beast::http::string_body, std::pmr::polymorphic_allocator<char>>;
+
 // One TCP connection to one upstream instance. Owned by the instance's idle
-// list while idle, by the call using it while busy.
+// list while idle, by the call using it while busy (and then linked into its
+// pool's busy list).
 struct ClientConnection {
   explicit ClientConnection(const boost::asio::any_io_executor& loop) : socket(loop) {}
 
+  // A fresh parser for the next response. The previous response's fields go
+  // first, so the arena starts over and a usual header block costs no malloc.
+  ResponseParser& next_parser() {
+    parser.reset();
+    fields_arena.release();
+    return parser.emplace(std::piecewise_construct, std::tuple<>(),
+                          std::make_tuple(std::pmr::polymorphic_allocator<char>(&fields_arena)));
+  }
+
   boost::asio::ip::tcp::socket socket;
   boost::beast::flat_buffer buffer;
+  std::string request_head;  // the request line and header block being written; its capacity is kept
   // The current response's parser; kept here rather than in the call's
   // coroutine frame, which then stays small enough for Asio to recycle.
-  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser;
+  std::optional<ResponseParser> parser;
+  std::array<std::byte, 2048> fields_storage;
+  std::pmr::monotonic_buffer_resource fields_arena{fields_storage.data(), fields_storage.size()};
+  boost::intrusive::list_member_hook<> busy_hook;
   SteadyTime deadline = SteadyTime::max();
   SteadyTime idle_since{};
   bool timed_out = false;
@@ -65,7 +87,9 @@ class ClientLoopPool : public std::enable_shared_from_this<ClientLoopPool> {
  public:
   ClientLoopPool(boost::asio::any_io_executor loop, std::shared_ptr<const ClientShared> shared);
 
-  boost::asio::awaitable<Response> send(core::HostPort upstream, Request request, std::chrono::milliseconds timeout);
+  // `upstream` and `request` must outlive the call (HttpClient keeps them).
+  boost::asio::awaitable<Response> send(const core::HostPort& upstream, const Request& request,
+                                        std::chrono::milliseconds timeout);
 
   // Closes every idle connection and cancels the busy ones (the client is going away).
   void close();
@@ -88,7 +112,10 @@ class ClientLoopPool : public std::enable_shared_from_this<ClientLoopPool> {
   boost::asio::any_io_executor loop_;
   std::shared_ptr<const ClientShared> shared_;
   std::vector<std::unique_ptr<InstanceConnections>> instances_;
-  std::unordered_set<ClientConnection*> busy_;
+  boost::intrusive::list<ClientConnection,
+                         boost::intrusive::member_hook<ClientConnection, boost::intrusive::list_member_hook<>,
+                                                       &ClientConnection::busy_hook>>
+      busy_;  // connections leased to calls; linked in place, so leasing allocates nothing
   bool closed_ = false;
   bool sweeping_ = false;
   unsigned calls_since_cull_ = 0;
@@ -113,9 +140,10 @@ class ClientLoopService final : public boost::asio::execution_context::service {
   std::unordered_map<const ClientShared*, std::shared_ptr<ClientLoopPool>> pools_;
 };
 
-// The request line and header block, with Host and Content-Length added and
+// Writes into `out` (replacing what it held, keeping its capacity) the
+// request line and header block, with Host and Content-Length added and
 // framing headers of the caller dropped. A field whose name or value could
 // split the message (CR, LF, NUL) is dropped too.
-[[nodiscard]] std::string format_request_head(const Request& request, const core::HostPort& upstream);
+void format_request_head(const Request& request, const core::HostPort& upstream, std::string& out);
 
 }  // namespace orderly::net::detail

@@ -21,8 +21,8 @@ bool is_framing(std::string_view name) {
 
 }  // namespace
 
-std::string format_request_head(const Request& request, const core::HostPort& upstream) {
-  std::string out;
+void format_request_head(const Request& request, const core::HostPort& upstream, std::string& out) {
+  out.clear();
   out.reserve(256 + request.target.size());
   out += request.method;
   out += ' ';
@@ -55,7 +55,6 @@ std::string format_request_head(const Request& request, const core::HostPort& up
     out += "\r\n";
   }
   out += "\r\n";
-  return out;
 }
 
 }  // namespace orderly::net::detail

@@ -90,6 +90,25 @@ TEST_F(HttpClientTest, KeepsOneConnectionAliveAcrossCalls) {
   EXPECT_EQ(connections_accepted(), 1);
 }
 
+TEST_F(HttpClientTest, ABorrowedRequestCanBeSentAgainUnchanged) {
+  HttpClient client({}, clock_);
+  Request request;
+  request.method = "POST";
+  request.target = "/echo";
+  request.body = "{\"a\":1}";
+  request.headers.add("X-Name", "kept");
+  core::run_sync([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) {  // the first from a new pool, then the hot path
+      const auto response = co_await client.send_borrowed(upstream_, request, 2s);
+      EXPECT_EQ(response.status, 201);
+      EXPECT_EQ(response.body, "{\"a\":1}");
+    }
+  }());
+  EXPECT_EQ(request.body, "{\"a\":1}");
+  EXPECT_EQ(request.headers.get("X-Name"), "kept") << "the caller's request is not consumed";
+  EXPECT_EQ(connections_accepted(), 1);
+}
+
 TEST_F(HttpClientTest, SendsTheBodyWithItsLength) {
   HttpClient client({}, clock_);
   const auto response = core::run_sync([&]() -> asio::awaitable<Response> {
