@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <span>
 
+#include "orders/schema.hpp"
+
 namespace orderly::app {
 
 std::vector<store::Migration> all_migrations() {
   const std::span<const store::Migration> modules[] = {
       store::orderly_migrations(),
+      orders::orders_migrations(),
   };
   std::vector<store::Migration> merged;
   for (const auto module : modules) merged.insert(merged.end(), module.begin(), module.end());
