@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/keys_command.hpp"
 #include "app/migrate.hpp"
 #include "app/serve.hpp"
 #include "app/version.hpp"
@@ -82,6 +83,14 @@ int run_cli(int argc, char** argv) {
   auto* migrate_command = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   add_config_flags(*migrate_command, migrate_flags);
 
+  ConfigFlags keys_flags;
+  auto* keys_command = app.add_subcommand("keys", "Manage the keys that sign access tokens");
+  keys_command->require_subcommand(1);
+  auto* keys_rotate = keys_command->add_subcommand("rotate", "Make a new signing key; the old one keeps verifying");
+  auto* keys_list = keys_command->add_subcommand("list", "List the keys that verify access tokens");
+  add_config_flags(*keys_rotate, keys_flags);
+  add_config_flags(*keys_list, keys_flags);
+
   ConfigFlags config_flags;
   bool print_defaults = false;
   auto* config_command = app.add_subcommand("config", "Print the configuration as YAML");
@@ -99,6 +108,8 @@ int run_cli(int argc, char** argv) {
   try {
     if (serve_command->parsed()) return serve(load(serve_flags));
     if (migrate_command->parsed()) return migrate(load(migrate_flags));
+    if (keys_rotate->parsed()) return rotate_signing_keys(load(keys_flags));
+    if (keys_list->parsed()) return list_signing_keys(load(keys_flags));
     if (config_command->parsed()) {
       // Without --print-defaults: the effective configuration (file, environment, flags).
       std::cout << core::render_config(print_defaults ? core::Config{} : load(config_flags));

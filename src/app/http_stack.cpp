@@ -8,12 +8,14 @@
 namespace orderly::app {
 
 PublicPipeline::PublicPipeline(const net::Router& router, const core::Config& config, core::metrics::Registry& metrics,
-                               const core::Clock& clock, core::Random& random)
+                               const core::Clock& clock, core::Random& random,
+                               std::vector<std::shared_ptr<net::Middleware>> inner)
     : route_metrics(metrics, router), pipeline(router) {
   pipeline.use(std::make_shared<net::RequestIdMiddleware>(random));
   pipeline.use(std::make_shared<net::TraceMiddleware>(random));
   pipeline.use(std::make_shared<net::ObserveMiddleware>(route_metrics, clock, config.log.access_log));
   pipeline.use(std::make_shared<net::InflightLimitMiddleware>(config.http.max_inflight_requests, metrics));
+  for (auto& middleware : inner) pipeline.use(std::move(middleware));
 }
 
 std::unique_ptr<net::Pipeline> make_ops_pipeline(const net::Router& router, core::Random& random) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -12,12 +13,14 @@
 namespace orderly::app {
 
 // The middleware every public request passes through, outermost first:
-// request id, trace context, RED metrics + access log, in-flight limit.
+// request id, trace context, RED metrics + access log, in-flight limit,
+// then `inner` (authentication, ...) in the order given.
 // Add every route to `router` before calling: the metrics size themselves
 // to the route table.
 struct PublicPipeline {
   PublicPipeline(const net::Router& router, const core::Config& config, core::metrics::Registry& metrics,
-                 const core::Clock& clock, core::Random& random);
+                 const core::Clock& clock, core::Random& random,
+                 std::vector<std::shared_ptr<net::Middleware>> inner = {});
 
   net::RouteMetrics route_metrics;
   net::Pipeline pipeline;

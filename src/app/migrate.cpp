@@ -3,10 +3,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "core/metrics.hpp"
 #include "core/run_sync.hpp"
-#include "app/schema.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 
+#include "auth/schema.hpp"
 #include "orders/schema.hpp"
 
 namespace orderly::app {
@@ -10,6 +11,7 @@ namespace orderly::app {
 std::vector<store::Migration> all_migrations() {
   const std::span<const store::Migration> modules[] = {
       store::orderly_migrations(),
+      auth::auth_migrations(),
       orders::orders_migrations(),
   };
   std::vector<store::Migration> merged;

@@ -3,11 +3,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
+#include "app/auth_wiring.hpp"
 #include "app/http_stack.hpp"
+#include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
@@ -15,7 +18,6 @@
 #include "core/run_sync.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
-#include "app/schema.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -87,13 +89,32 @@ int serve(const core::Config& config) {
     return kStartupError;
   }
 
+  // Modules, in dependency order; each adds its routes below.
+  std::unique_ptr<AuthComponent> auth;
+  try {
+    auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics);
+    core::run_sync(auth->start());
+    if (config.auth.seed_admin) {
+      std::optional<std::string> admin_password;
+      if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
+        admin_password = from_environment;
+      }
+      core::run_sync(auth->seed_admin(std::move(admin_password)));
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "orderly: auth: " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+
   net::HealthRegistry health;
   health.add("data_dir", data_dir_check(config.data_dir));
   health.add("store", store_check(*store));
 
   net::Router public_router;
   health.install(public_router);
-  PublicPipeline public_pipeline(public_router, config, metrics, clock, random);
+  auth->add_routes(public_router);
+  PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
 
   net::Router ops_router;
   health.install(ops_router);
@@ -110,6 +131,7 @@ int serve(const core::Config& config) {
     core::log::stop();
     return kStartupError;
   }
+  auth->start_key_reload(server.loop_executor(0));
   server.start();
   core::log::info("server.started", {{"version", kVersion},
                                      {"listen", server.bound_address("listen").to_string()},

@@ -31,17 +31,17 @@ struct Setting {
 
 // `zero_allowed`: 0 means "off" for this setting rather than "expire at once".
 template <class Member>
-Setting duration_setting(std::string_view key, std::string_view help, Member member, bool zero_allowed = false) {
+Setting duration_setting(std::string_view key, std::string_view help, Member member, bool zero_allowed = false,
+                         std::chrono::milliseconds max = std::chrono::hours(24)) {
   return {key, help, [member](const Config& c) { return values::format_duration(member(c)); },
-          [member, zero_allowed](Config& c, std::string_view text) {
+          [member, zero_allowed, max](Config& c, std::string_view text) {
             // A day bounds every timeout: larger values would overflow deadline
             // arithmetic (steady_clock nanoseconds), turning "wait very long"
-            // into "expire at once".
-            constexpr auto kMaxDuration = std::chrono::hours(24);
+            // into "expire at once". Lifetimes (not timeouts) pass a larger max.
             const auto value = values::parse_duration(text);
-            if (value.count() < (zero_allowed ? 0 : 1) || value > kMaxDuration) {
-              throw std::invalid_argument(
-                  fmt::format("expected a duration from {} to 24h, got '{}'", zero_allowed ? "0s" : "1ms", text));
+            if (value.count() < (zero_allowed ? 0 : 1) || value > max) {
+              throw std::invalid_argument(fmt::format("expected a duration from {} to {}, got '{}'",
+                                                      zero_allowed ? "0s" : "1ms", values::format_duration(max), text));
             }
             member(c) = value;
           }};
@@ -67,6 +67,37 @@ Setting unsigned_setting(std::string_view key, std::string_view help, Member mem
           [member, min, max](Config& c, std::string_view text) {
             using Value = std::remove_reference_t<decltype(member(c))>;
             member(c) = static_cast<Value>(values::parse_unsigned(text, min, max));
+          }};
+}
+
+// "20/1m": at most 20 per minute.
+template <class Member>
+Setting rate_setting(std::string_view key, std::string_view help, Member member) {
+  return {key, help,
+          [member](const Config& c) {
+            return fmt::format("{}/{}", member(c).limit, values::format_duration(member(c).window));
+          },
+          [member](Config& c, std::string_view text) {
+            const auto slash = text.find('/');
+            if (slash == std::string_view::npos) {
+              throw std::invalid_argument(fmt::format("expected count/window such as 20/1m, got '{}'", text));
+            }
+            RateSetting rate;
+            rate.limit = values::parse_unsigned(text.substr(0, slash), 1, 1'000'000'000);
+            rate.window = values::parse_duration(text.substr(slash + 1));
+            if (rate.window.count() < 1 || rate.window > std::chrono::hours(24)) {
+              throw std::invalid_argument(fmt::format("expected a window from 1ms to 24h, got '{}'", text));
+            }
+            member(c) = rate;
+          }};
+}
+
+template <class Member>
+Setting string_setting(std::string_view key, std::string_view help, Member member, bool empty_allowed) {
+  return {key, help, [member](const Config& c) { return member(c); },
+          [member, empty_allowed](Config& c, std::string_view text) {
+            if (!empty_allowed && text.empty()) throw std::invalid_argument("must not be empty");
+            member(c) = std::string(text);
           }};
 }
 
@@ -215,11 +246,52 @@ const std::vector<Setting>& settings() {
           "store.postgres_acquire_timeout",
           "How long a call waits for a free PostgreSQL connection when the pool is full (then 503).",
           [](auto& c) -> auto& { return c.store.postgres_acquire_timeout; }),
+      // auth
+      string_setting("auth.issuer", "iss claim of access tokens.", [](auto& c) -> auto& { return c.auth.issuer; },
+                     false),
+      string_setting("auth.audience", "aud claim of access tokens.", [](auto& c) -> auto& { return c.auth.audience; },
+                     false),
+      duration_setting("auth.access_token_ttl", "Lifetime of an access token.",
+                       [](auto& c) -> auto& { return c.auth.access_token_ttl; }),
+      duration_setting(
+          "auth.refresh_token_ttl", "Lifetime of a refresh token (each use issues a new one).",
+          [](auto& c) -> auto& { return c.auth.refresh_token_ttl; }, false, std::chrono::hours(24 * 365)),
+      duration_setting(
+          "auth.leeway", "Clock skew accepted on a token's exp and nbf (at most 60s).",
+          [](auto& c) -> auto& { return c.auth.leeway; }, true, std::chrono::seconds(60)),
+      unsigned_setting(
+          "auth.argon2_memory_kib", "Argon2id memory per password hash, KiB (at least 19456).",
+          [](auto& c) -> auto& { return c.auth.argon2_memory_kib; }, 19456, 4 * 1024 * 1024),
+      unsigned_setting(
+          "auth.argon2_iterations", "Argon2id passes per password hash (at least 2).",
+          [](auto& c) -> auto& { return c.auth.argon2_iterations; }, 2, 64),
+      unsigned_setting(
+          "auth.hash_threads", "Threads hashing passwords (each hash holds argon2_memory_kib).",
+          [](auto& c) -> auto& { return c.auth.hash_threads; }, 1, 64),
+      unsigned_setting(
+          "auth.hash_queue", "Password hashes that may wait for a thread; beyond it logins get 503.",
+          [](auto& c) -> auto& { return c.auth.hash_queue; }, 0, 100'000),
+      string_setting(
+          "auth.key_file",
+          "File with the key sealing the token-signing keys (made, mode 0600, on first start); "
+          "empty means <data_dir>/auth.key. ORDERLY_AUTH_KEY overrides it.",
+          [](auto& c) -> auto& { return c.auth.key_file; }, true),
+      duration_setting("auth.key_reload_interval", "How often signing keys are reread (to see a rotation).",
+                       [](auto& c) -> auto& { return c.auth.key_reload_interval; }),
+      rate_setting("auth.login_per_address", "Login attempts allowed per client address.",
+                   [](auto& c) -> auto& { return c.auth.login_per_address; }),
+      rate_setting("auth.login_per_account_and_address", "Login attempts at one account from one address.",
+                   [](auto& c) -> auto& { return c.auth.login_per_account_and_address; }),
+      rate_setting("auth.login_per_account", "Login attempts at one account from all addresses together.",
+                   [](auto& c) -> auto& { return c.auth.login_per_account; }),
+      {"auth.seed_admin", "Embedded mode: create admin@orderly.local on first start.",
+       [](const Config& c) { return std::string(c.auth.seed_admin ? "true" : "false"); },
+       [](Config& c, std::string_view text) { c.auth.seed_admin = values::parse_bool(text); }},
       // orders (src/orders/)
       duration_setting(
           "orders.idempotency_retention",
           "How long an Idempotency-Key and its recorded answer are kept (at least 24h per the API).",
-          [](auto& c) -> auto& { return c.orders.idempotency_retention; }),
+          [](auto& c) -> auto& { return c.orders.idempotency_retention; }, false, std::chrono::hours(24 * 365)),
       duration_setting(
           "orders.idempotency_lease",
           "An Idempotency-Key still in progress after this long (its request crashed) may be retaken by a retry.",
@@ -364,7 +436,10 @@ EnvironmentSettings environment_overrides(char** environ) {
     const auto equals = text.find('=');
     const auto name = text.substr(0, equals);
     const auto value = equals == std::string_view::npos ? std::string_view() : text.substr(equals + 1);
-    if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD") continue;
+    if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD" || name == "ORDERLY_AUTH_KEY" ||
+        name == "ORDERLY_VAULT_KEYS") {
+      continue;
+    }
     const auto& all = settings();
     const auto it =
         std::find_if(all.begin(), all.end(), [&](const Setting& s) { return environment_name(s.key) == name; });

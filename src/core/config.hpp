@@ -57,6 +57,30 @@ struct StoreConfig {
   std::chrono::milliseconds postgres_acquire_timeout{5'000};  // wait for a free connection of a full pool
 };
 
+// "`limit` attempts per `window`", written "20/1m" in settings.
+struct RateSetting {
+  std::uint64_t limit = 0;
+  std::chrono::milliseconds window{0};
+};
+
+struct AuthConfig {
+  std::string issuer = "orderly";           // iss of access tokens
+  std::string audience = "orderly-api";     // aud of access tokens
+  std::chrono::milliseconds access_token_ttl{15 * 60 * 1000};
+  std::chrono::milliseconds refresh_token_ttl{14LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds leeway{30'000};  // clock skew accepted on exp/nbf; at most 60 s
+  std::uint32_t argon2_memory_kib = 19456;   // OWASP floor; may only go up
+  std::uint32_t argon2_iterations = 2;
+  unsigned hash_threads = 2;       // Argon2id threads (each hash holds argon2_memory_kib)
+  std::size_t hash_queue = 64;     // hashes waiting beyond that: shed with 503
+  std::string key_file;            // sealing key of the signing keys; empty: <data_dir>/auth.key
+  std::chrono::milliseconds key_reload_interval{30'000};
+  RateSetting login_per_address{20, std::chrono::minutes(1)};
+  RateSetting login_per_account_and_address{10, std::chrono::minutes(15)};
+  RateSetting login_per_account{100, std::chrono::hours(1)};
+  bool seed_admin = true;  // embedded mode: create admin@orderly.local on first start
+};
+
 // Orders: idempotency keys, the checkout saga and its jobs (src/orders/).
 struct OrdersConfig {
   std::chrono::milliseconds idempotency_retention{24 * 3'600'000};  // answers kept at least this long
@@ -81,6 +105,7 @@ struct Config {
   LogConfig log;
   HttpConfig http;
   StoreConfig store;
+  AuthConfig auth;
   OrdersConfig orders;
 };
 
@@ -112,8 +137,9 @@ struct EnvironmentSettings {
 };
 
 // ORDERLY_* variables of `environ` as overrides (ORDERLY_HTTP_IDLE_TIMEOUT ->
-// http.idle_timeout). ORDERLY_CONFIG (the file) and ORDERLY_ADMIN_PASSWORD are
-// not settings and are skipped.
+// http.idle_timeout). ORDERLY_CONFIG (the file) and the secrets
+// (ORDERLY_ADMIN_PASSWORD, ORDERLY_AUTH_KEY, ORDERLY_VAULT_KEYS) are not
+// settings and are skipped.
 [[nodiscard]] EnvironmentSettings environment_overrides(char** environ);
 
 // Parses "key=value" (the --set flag); throws ConfigError.

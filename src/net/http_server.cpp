@@ -185,6 +185,10 @@ unsigned HttpServer::threads() const {
   return static_cast<unsigned>(impl_->loops.size());
 }
 
+boost::asio::any_io_executor HttpServer::loop_executor(unsigned index) const {
+  return impl_->loops[index % impl_->loops.size()]->context.get_executor();
+}
+
 void HttpServer::start() {
   impl_->started = true;
   for (auto& loop : impl_->loops) {

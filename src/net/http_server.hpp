@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -40,6 +42,13 @@ class HttpServer {
 
   [[nodiscard]] core::HostPort bound_address(std::string_view key) const;
   [[nodiscard]] unsigned threads() const;
+
+  // The executor of event loop `index % threads()`, for background
+  // coroutines (queue workers, periodic jobs) that share the loops with the
+  // sessions. They run once start() is called and are cut off when drain()
+  // stops the loops, so a worker that must finish its current item stops
+  // itself (and is awaited) before drain().
+  [[nodiscard]] boost::asio::any_io_executor loop_executor(unsigned index) const;
 
   // Starts the loops' threads; returns at once.
   void start();

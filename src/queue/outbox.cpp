@@ -1,10 +1,7 @@
 #include "queue/outbox.hpp"
 
-#include <chrono>
-#include <cstdio>
-#include <ctime>
-
 #include "core/ids.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::queue {
 namespace {
@@ -14,25 +11,12 @@ constexpr store::Statement kInsert{
     "INSERT INTO outbox (id, queue, type, schema_version, payload, traceparent, created_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7)"};
 
-// Fixed width, so text order is time order (the relay sends oldest first).
-std::string rfc3339_ms(std::chrono::system_clock::time_point time) {
-  const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
-  const auto seconds = static_cast<std::time_t>(since_epoch.count() / 1000);
-  const auto millis = static_cast<int>(since_epoch.count() % 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  const auto length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof text - length, ".%03dZ", millis);
-  return text;
-}
-
 }  // namespace
 
 boost::asio::awaitable<void> add_to_outbox(store::Transaction& tx, Message message, const core::Clock& clock,
                                            core::Random& random) {
   if (message.id.empty()) message.id = core::random_hex(random, 16);
-  if (message.created_at.empty()) message.created_at = rfc3339_ms(clock.now());
+  if (message.created_at.empty()) message.created_at = core::format_rfc3339(clock.now());
   auto row =
       store::params(std::move(message.id), std::move(message.queue), std::move(message.type), message.schema_version,
                     std::move(message.payload), std::move(message.traceparent), std::move(message.created_at));

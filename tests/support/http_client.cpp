@@ -41,7 +41,12 @@ struct HttpConnection::Impl {
   }
 };
 
-HttpConnection::HttpConnection(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+HttpConnection::HttpConnection(std::uint16_t port, std::string_view source_address) : impl_(std::make_unique<Impl>()) {
+  if (!source_address.empty()) {
+    // Any 127.0.0.0/8 address is local on Linux: a second "client address" without a network namespace.
+    impl_->socket.open(asio::ip::tcp::v4());
+    impl_->socket.bind({asio::ip::make_address(std::string(source_address)), 0});
+  }
   impl_->socket.connect({asio::ip::make_address("127.0.0.1"), port});
   impl_->socket.set_option(asio::ip::tcp::no_delay(true));
 }

@@ -24,7 +24,8 @@ struct HttpResponse {
 // response parser. Every wait is bounded by a timeout.
 class HttpConnection {
  public:
-  explicit HttpConnection(std::uint16_t port);
+  // `source_address`: the local address to connect from (e.g. "127.0.0.2"); empty lets the kernel choose.
+  explicit HttpConnection(std::uint16_t port, std::string_view source_address = {});
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;

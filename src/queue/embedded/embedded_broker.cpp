@@ -1,6 +1,7 @@
 #include "queue/embedded/embedded_broker.hpp"
 
 #include "core/ids.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::queue {
 namespace asio = boost::asio;
@@ -45,14 +46,6 @@ Message message_from(const store::Row& row) {
                  row.text("created_at")};
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point time) {
-  const auto seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const auto length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(text, length);
-}
 
 }  // namespace
 
@@ -76,7 +69,7 @@ void EmbeddedBroker::count(const std::string& queue, const char* event, double a
 asio::awaitable<void> EmbeddedBroker::enqueue(store::Transaction& tx, Message message) {
   auto row = params(message.id.empty() ? core::random_hex(random_, 16) : message.id, message.queue, message.type,
                     message.schema_version, message.payload, message.traceparent,
-                    message.created_at.empty() ? rfc3339(clock_.now()) : message.created_at, now_ms());
+                    message.created_at.empty() ? core::format_rfc3339(clock_.now()) : message.created_at, now_ms());
   co_await tx.execute(kInsert, std::move(row));
   count(message.queue, "published");
 }

@@ -1,0 +1,106 @@
+#include "app/auth_wiring.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "auth/admin_seed.hpp"
+#include "auth/auth_routes.hpp"
+#include "auth/authenticate_middleware.hpp"
+#include "core/logging.hpp"
+#include "core/secret_file.hpp"
+#include "resilience/token_bucket_limiter.hpp"
+
+namespace orderly::app {
+namespace {
+
+std::chrono::seconds whole_seconds(std::chrono::milliseconds duration) {
+  return std::chrono::duration_cast<std::chrono::seconds>(duration);
+}
+
+std::unique_ptr<resilience::RateLimiter> login_limiter(std::string name, const core::RateSetting& rate,
+                                                       const core::Clock& clock, core::metrics::Registry& metrics) {
+  return std::make_unique<resilience::TokenBucketLimiter>(
+      resilience::RateLimitPolicy{std::move(name), rate.limit, rate.window}, clock, metrics);
+}
+
+}  // namespace
+
+std::string load_auth_sealing_key(const core::Config& config, bool create_file) {
+  if (const char* from_environment = std::getenv("ORDERLY_AUTH_KEY"); from_environment && *from_environment) {
+    return auth::parse_sealing_key(from_environment);
+  }
+  const auto path = config.auth.key_file.empty() ? (std::filesystem::path(config.data_dir) / "auth.key").string()
+                                                 : config.auth.key_file;
+  std::function<std::string()> create;
+  if (create_file) create = auth::new_sealing_key_text;
+  return auth::parse_sealing_key(core::load_secret_file(path, create));
+}
+
+AuthComponent::AuthComponent(const core::Config& config, store::Store& store, const core::Clock& clock,
+                             core::Random& random, core::metrics::Registry& metrics)
+    : config_(config),
+      metrics_(metrics),
+      hash_pool_("password_hash", config.auth.hash_threads, config.auth.hash_queue),
+      hasher_(hash_pool_, auth::Argon2Params{config.auth.argon2_memory_kib, config.auth.argon2_iterations}),
+      keys_(store, load_auth_sealing_key(config, true), clock),
+      issuer_(keys_, clock, {config.auth.issuer, config.auth.audience, whole_seconds(config.auth.access_token_ttl)}),
+      verifier_(keys_, clock, {config.auth.issuer, config.auth.audience, whole_seconds(config.auth.leeway)}),
+      users_(store, clock),
+      refresh_tokens_(store, clock, whole_seconds(config.auth.refresh_token_ttl)),
+      service_(users_, refresh_tokens_, hasher_, issuer_, random),
+      login_per_address_(login_limiter("login-per-address", config.auth.login_per_address, clock, metrics)),
+      login_per_account_and_address_(login_limiter("login-per-account-and-address",
+                                                   config.auth.login_per_account_and_address, clock, metrics)),
+      login_per_account_(login_limiter("login-per-account", config.auth.login_per_account, clock, metrics)),
+      throttle_(*login_per_address_, *login_per_account_and_address_, *login_per_account_) {
+  metrics.gauge_callback("orderly_auth_hash_pool_load", "Password hashes running or waiting.",
+                         [this] { return static_cast<double>(hash_pool_.load()); });
+}
+
+boost::asio::awaitable<void> AuthComponent::start() {
+  co_await keys_.load();
+  core::log::info("auth.keys_loaded", {{"signing_kid", keys_.signing_key().kid},
+                                       {"verification_keys", keys_.verification_keys().size()}});
+}
+
+boost::asio::awaitable<void> AuthComponent::seed_admin(std::optional<std::string> configured_password) {
+  const auto generated = co_await auth::seed_admin(service_, std::move(configured_password));
+  if (generated) {
+    std::cerr << "orderly: created " << auth::kSeedAdminEmail << " with password " << *generated
+              << " (shown once; set ORDERLY_ADMIN_PASSWORD to choose it)\n";
+    core::log::info("auth.admin_seeded", {{"email", auth::kSeedAdminEmail}, {"password", "generated"}});
+  }
+}
+
+void AuthComponent::start_key_reload(boost::asio::any_io_executor loop) {
+  auto reload = [this, loop]() -> boost::asio::awaitable<void> {
+    boost::asio::steady_timer timer(loop);
+    for (;;) {
+      timer.expires_after(config_.auth.key_reload_interval);
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      try {
+        co_await keys_.load();
+      } catch (const std::exception& error) {
+        // The snapshot in memory keeps serving; the next turn tries again.
+        core::log::error("auth.keys_reload_failed", {{"error", error.what()}});
+      }
+    }
+  };
+  boost::asio::co_spawn(loop, std::move(reload), boost::asio::detached);
+}
+
+void AuthComponent::add_routes(net::Router& router) {
+  auth::add_auth_routes(router, {service_, keys_, throttle_, metrics_});
+}
+
+std::shared_ptr<net::Middleware> AuthComponent::authenticate_middleware() {
+  return std::make_shared<auth::AuthenticateMiddleware>(verifier_, metrics_);
+}
+
+}  // namespace orderly::app

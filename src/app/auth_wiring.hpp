@@ -1,0 +1,74 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "auth/auth_service.hpp"
+#include "auth/key_ring.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/password_hasher.hpp"
+#include "auth/refresh_tokens.hpp"
+#include "auth/token_issuer.hpp"
+#include "auth/token_verifier.hpp"
+#include "auth/user_store.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/random.hpp"
+#include "net/blocking_pool.hpp"
+#include "net/pipeline.hpp"
+#include "net/router.hpp"
+#include "resilience/rate_limiter.hpp"
+#include "store/store.hpp"
+
+namespace orderly::app {
+
+// The sealing key of the token-signing keys: ORDERLY_AUTH_KEY when set,
+// else auth.key_file (default <data_dir>/auth.key), made on first use when
+// `create_file`. Throws core::SecretFileError or std::invalid_argument.
+[[nodiscard]] std::string load_auth_sealing_key(const core::Config& config, bool create_file);
+
+// Auth for one process, built in dependency order from its config section
+// (members are destroyed in reverse). Other modules see only what it hands
+// out: the verifier and the middleware that fills context.principal.
+class AuthComponent {
+ public:
+  AuthComponent(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
+                core::metrics::Registry& metrics);
+
+  // Loads (or makes) the signing keys. Throws std::runtime_error when the
+  // keys cannot be unsealed.
+  boost::asio::awaitable<void> start();
+  // Embedded mode: admin@orderly.local (see auth/admin_seed.hpp). Prints a
+  // generated password once, to stderr, never to the log.
+  boost::asio::awaitable<void> seed_admin(std::optional<std::string> configured_password);
+  // Rereads the keys every auth.key_reload_interval, so a rotation made by
+  // `orderly keys rotate` or another instance is seen; stops with the loop.
+  void start_key_reload(boost::asio::any_io_executor loop);
+
+  void add_routes(net::Router& router);
+  [[nodiscard]] std::shared_ptr<net::Middleware> authenticate_middleware();
+  [[nodiscard]] const auth::TokenVerifier& verifier() const { return verifier_; }
+
+ private:
+  const core::Config& config_;
+  core::metrics::Registry& metrics_;
+  net::BlockingPool hash_pool_;
+  auth::PasswordHasher hasher_;
+  auth::KeyRing keys_;
+  auth::TokenIssuer issuer_;
+  auth::TokenVerifier verifier_;
+  auth::UserStore users_;
+  auth::RefreshTokens refresh_tokens_;
+  auth::AuthService service_;
+  std::unique_ptr<resilience::RateLimiter> login_per_address_;
+  std::unique_ptr<resilience::RateLimiter> login_per_account_and_address_;
+  std::unique_ptr<resilience::RateLimiter> login_per_account_;
+  auth::LoginThrottle throttle_;
+};
+
+}  // namespace orderly::app

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "auth/auth_service.hpp"
+#include "auth/key_ring.hpp"
+#include "auth/login_throttle.hpp"
+#include "core/metrics.hpp"
+#include "net/router.hpp"
+
+namespace orderly::auth {
+
+struct AuthRouteDependencies {
+  AuthService& service;
+  const KeyRing& keys;
+  LoginThrottle& throttle;
+  core::metrics::Registry& metrics;
+};
+
+// Adds the Auth rows of API.md to `router`: signup, login, refresh, logout,
+// me, the JWKS document and the admin roles endpoint. The dependencies must
+// outlive the router. Metrics: orderly_auth_logins_total{outcome}
+// (success, wrong_credentials, rate_limited, shed), orderly_auth_refresh_total{outcome}.
+void add_auth_routes(net::Router& router, AuthRouteDependencies dependencies);
+
+}  // namespace orderly::auth

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "auth/password_hasher.hpp"
+#include "auth/refresh_tokens.hpp"
+#include "auth/token_issuer.hpp"
+#include "auth/user_store.hpp"
+#include "core/random.hpp"
+
+namespace orderly::auth {
+
+struct TokenPair {
+  std::string access_token;
+  std::chrono::seconds expires_in{0};
+  std::string refresh_token;
+};
+
+struct LoginResult {
+  std::optional<User> user;       // set when the password matched
+  std::optional<TokenPair> tokens;
+};
+
+struct RefreshAnswer {
+  RefreshResult result;             // outcome, user and family for the audit log
+  std::optional<TokenPair> tokens;  // set when rotated
+};
+
+// Accounts and sessions, without HTTP: sign up, log in, refresh, log out,
+// roles. Inputs are already validated by the handlers. Thread-safe.
+class AuthService {
+ public:
+  AuthService(UserStore& users, RefreshTokens& refresh_tokens, PasswordHasher& hasher, const TokenIssuer& issuer,
+              core::Random& random)
+      : users_(users), refresh_tokens_(refresh_tokens), hasher_(hasher), issuer_(issuer), random_(random) {}
+
+  // A new account with the customer role. Throws EmailTaken.
+  boost::asio::awaitable<User> sign_up(std::string email, std::string password, std::string name,
+                                       std::vector<std::string> roles);
+  // Unknown emails cost one Argon2id verification too (see PasswordHasher::verify).
+  boost::asio::awaitable<LoginResult> log_in(std::string email, std::string password);
+  boost::asio::awaitable<RefreshAnswer> refresh(std::string refresh_token);
+  boost::asio::awaitable<void> log_out(std::string refresh_token);
+
+  [[nodiscard]] UserStore& users() { return users_; }
+
+ private:
+  boost::asio::awaitable<TokenPair> start_session(const User& user);
+
+  UserStore& users_;
+  RefreshTokens& refresh_tokens_;
+  PasswordHasher& hasher_;
+  const TokenIssuer& issuer_;
+  core::Random& random_;
+};
+
+}  // namespace orderly::auth

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/clock.hpp"
+#include "store/store.hpp"
+
+namespace orderly::auth {
+
+enum class RefreshOutcome {
+  rotated,  // the token was valid: it is spent now and `token` is its successor
+  reused,   // the token was already spent: its whole family is revoked (theft suspected)
+  invalid,  // unknown, expired or revoked
+};
+
+struct RefreshResult {
+  RefreshOutcome outcome = RefreshOutcome::invalid;
+  std::string user_id;     // set for rotated and reused
+  std::string family_id;   // set for rotated and reused
+  std::string token;       // the new refresh token (rotated only)
+};
+
+// Opaque refresh tokens: 256 random bits, base64url; only their SHA-256 is
+// stored. Each use spends a token and issues its successor in the same
+// family (one family per login); presenting a spent token again means two
+// parties hold it, so the family is revoked (OAuth 2.0 Security BCP 4.14).
+// Thread-safe.
+class RefreshTokens {
+ public:
+  RefreshTokens(store::Store& store, const core::Clock& clock, std::chrono::seconds lifetime)
+      : store_(store), clock_(clock), lifetime_(lifetime) {}
+
+  // A new token in a new family (a login).
+  boost::asio::awaitable<std::string> start_family(std::string user_id);
+  boost::asio::awaitable<RefreshResult> rotate(std::string token);
+  // Revokes the token's family (logout). Unknown tokens are ignored.
+  boost::asio::awaitable<void> revoke_family_of(std::string token);
+
+  [[nodiscard]] std::chrono::seconds lifetime() const { return lifetime_; }
+
+ private:
+  boost::asio::awaitable<std::string> issue(store::Transaction& tx, const std::string& user_id,
+                                            const std::string& family_id);
+  boost::asio::awaitable<void> rotate_in(store::Transaction& tx, const std::string& hash, RefreshResult& result);
+
+  store::Store& store_;
+  const core::Clock& clock_;
+  std::chrono::seconds lifetime_;
+};
+
+}  // namespace orderly::auth

@@ -1,0 +1,54 @@
+#include "auth/user.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace orderly::auth {
+
+boost::json::object to_json(const User& user) {
+  boost::json::array roles;
+  for (const auto& role : user.roles) roles.emplace_back(role);
+  return {{"id", user.id}, {"email", user.email}, {"name", user.name}, {"roles", std::move(roles)}};
+}
+
+std::string join_roles(const std::vector<std::string>& roles) {
+  std::string out;
+  for (const auto& role : roles) {
+    if (!out.empty()) out += ',';
+    out += role;
+  }
+  return out;
+}
+
+std::vector<std::string> split_roles(std::string_view stored) {
+  std::vector<std::string> roles;
+  while (!stored.empty()) {
+    const auto comma = stored.find(',');
+    const auto role = stored.substr(0, comma);
+    if (!role.empty()) roles.emplace_back(role);
+    if (comma == std::string_view::npos) break;
+    stored.remove_prefix(comma + 1);
+  }
+  return roles;
+}
+
+std::optional<std::string> normalize_email(std::string_view email) {
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.remove_prefix(1);
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.remove_suffix(1);
+  if (email.size() < 3 || email.size() > 254) return std::nullopt;
+  const auto at = email.find('@');
+  if (at == 0 || at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto domain = email.substr(at + 1);
+  const auto dot = domain.find('.');
+  if (domain.empty() || dot == 0 || dot == std::string_view::npos || domain.back() == '.') return std::nullopt;
+  if (std::any_of(email.begin(), email.end(), [](unsigned char c) { return c <= ' ' || c == 0x7F; })) {
+    return std::nullopt;
+  }
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+}  // namespace orderly::auth

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+namespace orderly::auth {
+
+struct User {
+  std::string id;
+  std::string email;  // lower-cased
+  std::string name;
+  std::vector<std::string> roles;
+};
+
+// {id, email, name, roles}: the body of signup, /me and the roles endpoint.
+[[nodiscard]] boost::json::object to_json(const User& user);
+
+// Roles as stored ("customer,admin") and back.
+[[nodiscard]] std::string join_roles(const std::vector<std::string>& roles);
+[[nodiscard]] std::vector<std::string> split_roles(std::string_view stored);
+
+// Lower-cases and trims; nullopt when `email` is not a plausible address
+// (one @, a dot in the domain, 3..254 characters, no spaces or control
+// characters). Deliverability is not checked.
+[[nodiscard]] std::optional<std::string> normalize_email(std::string_view email);
+
+}  // namespace orderly::auth
