@@ -28,15 +28,15 @@ struct ReservedLine {
 
 class OutOfStock : public std::runtime_error {
  public:
-  explicit OutOfStock(std::string product_id)
-      : std::runtime_error("out of stock: " + product_id), product_id(std::move(product_id)) {}
+  explicit OutOfStock(std::string product)
+      : std::runtime_error("out of stock: " + product), product_id(std::move(product)) {}
   std::string product_id;
 };
 
 class UnknownProduct : public std::runtime_error {
  public:
-  explicit UnknownProduct(std::string product_id)
-      : std::runtime_error("unknown product: " + product_id), product_id(std::move(product_id)) {}
+  explicit UnknownProduct(std::string product)
+      : std::runtime_error("unknown product: " + product), product_id(std::move(product)) {}
   std::string product_id;
 };
 
