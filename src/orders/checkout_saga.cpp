@@ -5,7 +5,7 @@
 #include "orders/order_cancellation.hpp"
 #include "orders/order_events.hpp"
 #include "orders/order_repository.hpp"
-#include "orders/time_text.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::orders {
 namespace {
@@ -43,7 +43,7 @@ CheckoutSaga::CheckoutSaga(store::Store& store, catalog::Inventory& inventory, p
       options_(options) {}
 
 SagaTransition CheckoutSaga::step_to(std::string_view step) const {
-  return SagaTransition{step, 0, epoch_ms(clock_.now()), std::nullopt, !is_final(step)};
+  return SagaTransition{step, 0, core::epoch_ms(clock_.now()), std::nullopt, !is_final(step)};
 }
 
 asio::awaitable<CheckoutSaga::Outcome> CheckoutSaga::run(std::string order_id, std::string owner) {
@@ -93,7 +93,7 @@ asio::awaitable<CheckoutSaga::Outcome> CheckoutSaga::run(std::string order_id, s
 }
 
 asio::awaitable<void> CheckoutSaga::commit(Context& context, Changes changes, Decide decide) {
-  const auto now_ms = epoch_ms(clock_.now());
+  const auto now_ms = core::epoch_ms(clock_.now());
   SagaTransition next;
   store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
     context.stock_changed.clear();  // the body may run again after a serialization failure
@@ -122,7 +122,7 @@ asio::awaitable<void> CheckoutSaga::move_to(Context& context, std::string_view s
 asio::awaitable<void> CheckoutSaga::cancel_if_pending(store::Transaction& tx, Context& context, std::string reason) {
   auto locked = co_await repository::lock_order(tx, context.order.id);
   if (!locked || locked->status != kPendingPayment) co_return;
-  auto at = rfc3339_ms(clock_.now());
+  auto at = core::format_rfc3339(clock_.now());
   auto released = co_await cancel_locked_order(tx, inventory_, outbox_, std::move(*locked), std::move(reason),
                                                std::move(at), context.contact, std::string());
   if (released) context.stock_changed = std::move(*released);
@@ -131,7 +131,7 @@ asio::awaitable<void> CheckoutSaga::cancel_if_pending(store::Transaction& tx, Co
 asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::retry_later(Context& context, std::string error) {
   const auto attempts = context.saga.attempts + 1;
   const auto delay = full_jitter_backoff(random_, attempts - 1, options_.backoff_base, options_.backoff_max);
-  const SagaTransition next{context.saga.step, attempts, epoch_ms(clock_.now()) + delay.count(), error, false};
+  const SagaTransition next{context.saga.step, attempts, core::epoch_ms(clock_.now()) + delay.count(), error, false};
   // Forward steps count provider calls on the payment (GET .../payment shows them).
   const bool forward = context.saga.step == kStepAuthorize || context.saga.step == kStepCapture;
   Changes changes;
@@ -161,7 +161,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::authorize(Context& conte
       co_await move_to(context, kStepVoid, nullptr);
     } else {
       Changes nothing_to_pay = [&](store::Transaction& tx) -> asio::awaitable<void> {
-        auto at = rfc3339_ms(clock_.now());
+        auto at = core::format_rfc3339(clock_.now());
         co_await repository::update_payment(tx, order.id, "voided", std::nullopt, std::nullopt, std::move(at));
       };
       co_await move_to(context, kStepDone, std::move(nothing_to_pay));
@@ -173,7 +173,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::authorize(Context& conte
   if (!card) {
     // The card was removed after the order was placed.
     Changes card_gone = [&](store::Transaction& tx) -> asio::awaitable<void> {
-      auto at = rfc3339_ms(clock_.now());
+      auto at = core::format_rfc3339(clock_.now());
       co_await repository::update_payment(tx, order.id, "failed", std::nullopt,
                                           std::string("payment_method_unavailable"), std::move(at));
       co_await cancel_if_pending(tx, context, std::string(kPaymentFailed));
@@ -206,7 +206,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::authorize(Context& conte
     bool still_pending = true;
     Changes authorized = [&](store::Transaction& tx) -> asio::awaitable<void> {
       co_await repository::count_payment_attempt(tx, order.id);
-      auto at = rfc3339_ms(clock_.now());
+      auto at = core::format_rfc3339(clock_.now());
       co_await repository::update_payment(tx, order.id, "authorized", answer.reference, std::nullopt, std::move(at));
       const auto locked = co_await repository::lock_order(tx, order.id);
       still_pending = locked && locked->status == kPendingPayment;
@@ -218,7 +218,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::authorize(Context& conte
   }
   Changes declined = [&](store::Transaction& tx) -> asio::awaitable<void> {
     co_await repository::count_payment_attempt(tx, order.id);
-    auto at = rfc3339_ms(clock_.now());
+    auto at = core::format_rfc3339(clock_.now());
     co_await repository::update_payment(tx, order.id, "failed", std::nullopt, answer.decline_code, std::move(at));
     co_await cancel_if_pending(tx, context, std::string(kPaymentDeclined));
   };
@@ -253,7 +253,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::capture(Context& context
   if (!answer.approved) {
     Changes declined = [&](store::Transaction& tx) -> asio::awaitable<void> {
       co_await repository::count_payment_attempt(tx, order.id);
-      auto at = rfc3339_ms(clock_.now());
+      auto at = core::format_rfc3339(clock_.now());
       co_await repository::update_payment(tx, order.id, "failed", std::nullopt, answer.decline_code, std::move(at));
       co_await cancel_if_pending(tx, context, std::string(kPaymentDeclined));
     };
@@ -264,7 +264,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::capture(Context& context
   Changes captured = [&](store::Transaction& tx) -> asio::awaitable<void> {
     paid = false;
     co_await repository::count_payment_attempt(tx, order.id);
-    auto at = rfc3339_ms(clock_.now());
+    auto at = core::format_rfc3339(clock_.now());
     co_await repository::update_payment(tx, order.id, "captured", std::nullopt, std::nullopt, at);
     auto locked = co_await repository::lock_order(tx, order.id);
     if (!locked || locked->status != kPendingPayment) co_return;  // cancelled meanwhile: refund
@@ -284,7 +284,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::void_authorization(Conte
   if (!reference) {
     if (context.payment.attempts == 0 && context.saga.runs <= 1) {
       Changes nothing_to_void = [&](store::Transaction& tx) -> asio::awaitable<void> {
-        auto at = rfc3339_ms(clock_.now());
+        auto at = core::format_rfc3339(clock_.now());
         co_await repository::update_payment(tx, order.id, "voided", std::nullopt, std::nullopt, std::move(at));
       };
       co_await move_to(context, kStepDone, std::move(nothing_to_void));
@@ -315,7 +315,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::void_authorization(Conte
     if (unavailable) co_return co_await retry_later(context, *unavailable);
     if (!first_answer.approved) {
       Changes never_authorized = [&](store::Transaction& tx) -> asio::awaitable<void> {
-        auto at = rfc3339_ms(clock_.now());
+        auto at = core::format_rfc3339(clock_.now());
         co_await repository::update_payment(tx, order.id, "failed", std::nullopt, first_answer.decline_code,
                                             std::move(at));
       };
@@ -336,7 +336,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::void_authorization(Conte
   if (unavailable) co_return co_await retry_later(context, *unavailable);
   const auto status = answer.approved ? std::string("voided") : context.payment.status;
   Changes voided = [&](store::Transaction& tx) -> asio::awaitable<void> {
-    auto at = rfc3339_ms(clock_.now());
+    auto at = core::format_rfc3339(clock_.now());
     co_await repository::update_payment(tx, order.id, status, reference, std::nullopt, std::move(at));
   };
   // A void the provider refuses means the money was already captured: refund it.
@@ -368,7 +368,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::refund(Context& context)
     co_return std::nullopt;
   }
   Changes refunded = [&](store::Transaction& tx) -> asio::awaitable<void> {
-    auto at = rfc3339_ms(clock_.now());
+    auto at = core::format_rfc3339(clock_.now());
     co_await repository::update_payment(tx, order.id, "refunded", std::nullopt, std::nullopt, std::move(at));
   };
   co_await move_to(context, kStepDone, std::move(refunded));

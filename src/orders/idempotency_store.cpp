@@ -6,7 +6,7 @@
 
 #include "core/ids.hpp"
 #include "core/logging.hpp"
-#include "orders/time_text.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::orders {
 namespace {
@@ -74,7 +74,7 @@ IdempotencyStore::IdempotencyStore(store::Store& store, const core::Clock& clock
                                    IdempotencyOptions options)
     : store_(store), clock_(clock), random_(random), options_(options) {}
 
-std::int64_t IdempotencyStore::now_ms() const { return epoch_ms(clock_.now()); }
+std::int64_t IdempotencyStore::now_ms() const { return core::epoch_ms(clock_.now()); }
 
 asio::awaitable<IdempotencyDecision> IdempotencyStore::begin(std::string user_id, std::string key,
                                                              std::string fingerprint) {

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include "core/problem.hpp"
+#include "net/json_body.hpp"
 
 namespace orderly::orders {
 namespace {
@@ -119,18 +119,8 @@ void parse_address(const json::object& body, CreateOrderRequest& request, FieldE
 
 }  // namespace
 
-CreateOrderRequest parse_create_order(std::string_view body) {
-  json::value parsed;
-  try {
-    parsed = json::parse(body);
-  } catch (const std::exception&) {
-    throw core::ProblemError({400, "/problems/bad-json", "Malformed JSON", "the body is not valid JSON", {}});
-  }
-  if (!parsed.is_object()) {
-    throw core::ProblemError({422, "/problems/validation", "Invalid order", "the body must be a JSON object",
-                              {{"", "must be an object"}}});
-  }
-  const auto& object = parsed.get_object();
+CreateOrderRequest parse_create_order(const net::Request& http_request) {
+  const auto object = net::parse_json_object(http_request);
   CreateOrderRequest request;
   FieldErrors errors;
   parse_items(object, request, errors);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "catalog/inventory.hpp"
+#include "net/http_message.hpp"
 
 namespace orderly::orders {
 
@@ -23,8 +24,8 @@ struct CreateOrderRequest {
 };
 
 // Parses and validates the body. Throws core::ProblemError: 400 when it is
-// not JSON, 422 with one {field, message} per problem otherwise. Unknown
-// fields are ignored.
-[[nodiscard]] CreateOrderRequest parse_create_order(std::string_view body);
+// not a JSON object, 422 with one {field, message} per problem otherwise.
+// Unknown fields are ignored.
+[[nodiscard]] CreateOrderRequest parse_create_order(const net::Request& request);
 
 }  // namespace orderly::orders

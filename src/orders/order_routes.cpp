@@ -83,7 +83,7 @@ void add_order_routes(net::Router& router, OrderService& service, store::Store& 
                                            "send an Idempotency-Key header of 1 to 255 visible ASCII characters",
                                            {}});
                }
-               auto parsed = parse_create_order(request.body);
+               auto parsed = parse_create_order(request);
                auto fingerprint = request_fingerprint(request.method, request.path, request.body);
                auto user_id = auth::caller(context).user_id;
                auto idempotency_key = std::string(*key);

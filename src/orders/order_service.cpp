@@ -10,7 +10,7 @@
 #include "orders/order_json.hpp"
 #include "orders/order_repository.hpp"
 #include "orders/saga_store.hpp"
-#include "orders/time_text.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::orders {
 namespace {
@@ -96,8 +96,8 @@ asio::awaitable<RecordedResponse> OrderService::create(const IdempotencyKeyRef& 
   order.status = std::string(kPendingPayment);
   order.payment_method_id = request.payment_method_id;
   order.shipping_address = request.shipping_address;
-  order.created_at = rfc3339_ms(now);
-  order.created_at_ms = epoch_ms(now);
+  order.created_at = core::format_rfc3339(now);
+  order.created_at_ms = core::epoch_ms(now);
   order.updated_at = order.created_at;
   order.history.push_back({std::string(kPendingPayment), order.created_at, std::nullopt});
 
@@ -170,16 +170,16 @@ asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string tr
     const bool was_paid = locked->status == kPaid;
     const auto now = parts_.clock.now();
     std::string reason(kCancelledByUser);
-    auto at = rfc3339_ms(now);
+    auto at = core::format_rfc3339(now);
     auto result = co_await cancel_locked_order(tx, parts_.inventory, parts_.outbox, *locked, std::move(reason),
                                                std::move(at), contact, traceparent);
     if (!result) co_return;
     released = std::move(*result);
     changed = true;
     if (was_paid) {
-      co_await saga_store::start_refund(tx, order_id, epoch_ms(now));
+      co_await saga_store::start_refund(tx, order_id, core::epoch_ms(now));
     } else {
-      co_await saga_store::make_due(tx, order_id, epoch_ms(now));  // a running saga voids what it holds
+      co_await saga_store::make_due(tx, order_id, core::epoch_ms(now));  // a running saga voids what it holds
     }
   };
   co_await parts_.store.transaction(std::move(body));
@@ -208,7 +208,7 @@ asio::awaitable<Order> OrderService::ship(std::string order_id, std::string trac
     status_seen = locked ? locked->status : std::string();
     if (!locked || locked->status != kPaid) co_return;
     std::string shipped(kShipped);
-    auto at = rfc3339_ms(parts_.clock.now());
+    auto at = core::format_rfc3339(parts_.clock.now());
     const bool changed = co_await repository::change_status(tx, *locked, std::move(shipped), std::nullopt,
                                                             std::move(at));
     if (!changed) co_return;
@@ -226,7 +226,7 @@ asio::awaitable<Order> OrderService::ship(std::string order_id, std::string trac
 }
 
 asio::awaitable<std::size_t> OrderService::expire_reservations(std::chrono::milliseconds timeout, std::int64_t limit) {
-  const auto cutoff = epoch_ms(parts_.clock.now()) - timeout.count();
+  const auto cutoff = core::epoch_ms(parts_.clock.now()) - timeout.count();
   const auto stale = co_await repository::stale_pending_orders(parts_.store, cutoff, limit);
   std::size_t expired = 0;
   for (const auto& order_id : stale) {
@@ -242,10 +242,10 @@ asio::awaitable<std::size_t> OrderService::expire_reservations(std::chrono::mill
       if (!locked || locked->status != kPendingPayment || locked->created_at_ms >= cutoff) co_return;
       const auto now = parts_.clock.now();
       std::string reason(kReservationExpired);
-      auto at = rfc3339_ms(now);
+      auto at = core::format_rfc3339(now);
       released = co_await cancel_locked_order(tx, parts_.inventory, parts_.outbox, *locked, std::move(reason),
                                               std::move(at), contact, std::string());
-      if (released) co_await saga_store::make_due(tx, order_id, epoch_ms(now));
+      if (released) co_await saga_store::make_due(tx, order_id, core::epoch_ms(now));
     };
     co_await parts_.store.transaction(std::move(body));
     if (!released) continue;

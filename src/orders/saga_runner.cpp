@@ -14,7 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/logging.hpp"
-#include "orders/time_text.hpp"
+#include "core/time_format.hpp"
 
 namespace orderly::orders {
 
@@ -78,7 +78,7 @@ asio::awaitable<std::size_t> SagaRunner::run_due_once() {
     free = shared_->running < options_.concurrency ? options_.concurrency - shared_->running : 0;
   }
   if (free == 0) co_return 0;
-  const auto now = epoch_ms(clock_.now());
+  const auto now = core::epoch_ms(clock_.now());
   const auto lease = static_cast<std::int64_t>(saga_.options().lease.count());
   auto claimed = co_await saga_store::claim_due(store_, owner_, now, now + lease, static_cast<std::int64_t>(free));
   if (!shared_->executor) {
