@@ -94,13 +94,6 @@ int serve(const core::Config& config) {
   try {
     auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics);
     core::run_sync(auth->start());
-    if (config.auth.seed_admin) {
-      std::optional<std::string> admin_password;
-      if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
-        admin_password = from_environment;
-      }
-      core::run_sync(auth->seed_admin(std::move(admin_password)));
-    }
   } catch (const std::exception& error) {
     std::cerr << "orderly: auth: " << error.what() << "\n";
     core::log::stop();
@@ -132,6 +125,21 @@ int serve(const core::Config& config) {
     return kStartupError;
   }
   auth->start_key_reload(server.loop_executor(0));
+  // After the listeners bound: a start-up that fails on a taken port must not
+  // have created (and shown the password of) an account first.
+  if (config.auth.seed_admin) {
+    std::optional<std::string> admin_password;
+    if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
+      admin_password = from_environment;
+    }
+    try {
+      core::run_sync(auth->seed_admin(std::move(admin_password)));
+    } catch (const std::exception& error) {
+      std::cerr << "orderly: auth: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+  }
   server.start();
   core::log::info("server.started", {{"version", kVersion},
                                      {"listen", server.bound_address("listen").to_string()},

@@ -201,7 +201,7 @@ TEST(AuthApi, PasswordsAreStoredAsArgon2idWithAtLeastTheOwaspParameters) {
   OrderlyProcess server;
   ASSERT_EQ(sign_up(server.port(), "dave@example.com", kPassword).status, 201);
   const auto hash = run_command("sqlite3 " + server.data_dir() +
-                                "/orderly.db \"SELECT password_hash FROM users WHERE email = 'dave@example.com'\"");
+                                "/data/orderly.db \"SELECT password_hash FROM users WHERE email = 'dave@example.com'\"");
   EXPECT_EQ(hash.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0U) << hash;
   EXPECT_EQ(hash.find(kPassword), std::string::npos);
 }
