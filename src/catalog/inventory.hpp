@@ -28,15 +28,13 @@ struct ReservedLine {
 
 class OutOfStock : public std::runtime_error {
  public:
-  explicit OutOfStock(std::string product)
-      : std::runtime_error("out of stock: " + product), product_id(std::move(product)) {}
+  explicit OutOfStock(std::string id) : std::runtime_error("out of stock: " + id), product_id(std::move(id)) {}
   std::string product_id;
 };
 
 class UnknownProduct : public std::runtime_error {
  public:
-  explicit UnknownProduct(std::string product)
-      : std::runtime_error("unknown product: " + product), product_id(std::move(product)) {}
+  explicit UnknownProduct(std::string id) : std::runtime_error("unknown product: " + id), product_id(std::move(id)) {}
   std::string product_id;
 };
 
