@@ -23,8 +23,7 @@ namespace json = boost::json;
 
 OrderlyProcess::Options shop_options() {
   return {.extra_args = {"--set", "payments.provider_timeout=500ms", "--set", "payments.simulator_slow_answer=1500ms",
-                         "--set", "orders.saga_backoff_base=50ms", "--set", "orders.saga_backoff_max=500ms",
-                         "--set", "log.level=warn"},
+                         "--set", "orders.saga_backoff_base=50ms", "--set", "orders.saga_backoff_max=500ms"},
           .environment = {std::string("ORDERLY_ADMIN_PASSWORD=") + kAdminPassword}};
 }
 
