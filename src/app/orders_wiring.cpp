@@ -31,15 +31,16 @@ class Orders final : public OrdersComponent {
   Orders(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
          OrdersDependencies dependencies)
       : config_(config.orders),
+        outbox_(dependencies.outbox),
         users_(store),
         keys_(store, clock, random, {config.orders.idempotency_retention, config.orders.idempotency_lease}),
-        saga_(store, dependencies.inventory, dependencies.vault, dependencies.provider, dependencies.outbox, users_,
+        saga_(store, dependencies.inventory, dependencies.vault, dependencies.provider, *outbox_, users_,
               clock, random,
               {config.orders.saga_max_attempts, config.orders.saga_backoff_base, config.orders.saga_backoff_max,
                config.orders.saga_lease}),
         runner_(saga_, store, clock, "orders-" + core::random_hex(random, 8),
                 {config.orders.saga_poll_interval, config.orders.saga_concurrency}),
-        service_({store, dependencies.inventory, dependencies.vault, dependencies.outbox, users_, keys_, clock, random,
+        service_({store, dependencies.inventory, dependencies.vault, *outbox_, users_, keys_, clock, random,
                   [this] { runner_.wake(); }}),
         maintenance_("orders.maintenance", config.orders.maintenance_interval,
                      [this]() -> asio::awaitable<void> { co_await maintain(); }),
@@ -82,6 +83,7 @@ class Orders final : public OrdersComponent {
   }
 
   core::OrdersConfig config_;
+  std::shared_ptr<queue::EventOutbox> outbox_;
   orders::StoreUserDirectory users_;
   orders::IdempotencyStore keys_;
   orders::CheckoutSaga saga_;

@@ -19,7 +19,7 @@ struct OrdersDependencies {
   catalog::Inventory& inventory;
   payments::CardVault& vault;
   payments::PaymentProvider& provider;  // already wrapped with timeouts (payments' ResilientProvider)
-  queue::EventOutbox& outbox;
+  std::shared_ptr<queue::EventOutbox> outbox;  // of the process's mode (embedded: EmbeddedEventOutbox)
 };
 
 // The orders module of one process: its routes, the checkout saga runner and
