@@ -4,6 +4,7 @@
 #include <span>
 
 #include "auth/schema.hpp"
+#include "notify/schema.hpp"
 #include "orders/schema.hpp"
 
 namespace orderly::app {
@@ -12,6 +13,7 @@ std::vector<store::Migration> all_migrations() {
   const std::span<const store::Migration> modules[] = {
       store::orderly_migrations(),
       auth::auth_migrations(),
+      notify::notify_migrations(),
       orders::orders_migrations(),
   };
   std::vector<store::Migration> merged;

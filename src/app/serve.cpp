@@ -10,6 +10,8 @@
 
 #include "app/auth_wiring.hpp"
 #include "app/http_stack.hpp"
+#include "app/notify_wiring.hpp"
+#include "app/queue_setup.hpp"
 #include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
@@ -18,6 +20,7 @@
 #include "core/run_sync.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
+#include "queue/embedded/embedded_broker.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -104,9 +107,16 @@ int serve(const core::Config& config) {
   health.add("data_dir", data_dir_check(config.data_dir));
   health.add("store", store_check(*store));
 
+  // The process's ONE broker (embedded mode: queues in the store). Every
+  // module's wiring gets it: consumers as queue::Broker&, producers through
+  // queue::EmbeddedEventOutbox(broker). Never create a second one: two would
+  // share tables but not their settings or metrics.
+  queue::EmbeddedBroker broker(*store, clock, random, metrics, embedded_broker_options(config));
+
   net::Router public_router;
   health.install(public_router);
   auth->add_routes(public_router);
+  auto notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
 
   net::Router ops_router;
@@ -163,6 +173,7 @@ int serve(const core::Config& config) {
   if (unfinished > 0) {
     core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});
   }
+  if (notify) notify->stop();  // finishes the messages in flight
   core::log::info("server.stopped", {{"clean", unfinished == 0}});
   core::log::stop();
   return 0;

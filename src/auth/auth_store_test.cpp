@@ -1,5 +1,6 @@
-// The store-backed parts of auth on a real SQLite file: the sealed key ring
-// and its rotation, refresh-token families, and password hashing.
+// The store-backed parts of auth, on a real SQLite file and on the real
+// PostgreSQL (its own schema): the sealed key ring and its rotation,
+// refresh-token families; and password hashing.
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include "auth/user_store.hpp"
 #include "core/manual_clock.hpp"
 #include "core/run_sync.hpp"
+#include "store/postgres/pg_test_support.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace orderly::auth {
@@ -23,14 +25,20 @@ namespace {
 using core::run_sync;
 using namespace std::chrono_literals;
 
-class AuthStoreTest : public ::testing::Test {
+enum class Backend { sqlite, postgres };
+
+class AuthStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    char folder[] = "/tmp/orderly-auth-XXXXXX";
-    ASSERT_NE(mkdtemp(folder), nullptr);
-    folder_ = folder;
-    store_ = std::make_unique<store::sqlite::SqliteStore>(store::sqlite::SqliteOptions{.path = folder_ + "/a.db"},
-                                                          metrics_);
+    if (GetParam() == Backend::postgres) {
+      store_ = std::make_unique<store::postgres::testing::SchemaStore>(metrics_);
+    } else {
+      char folder[] = "/tmp/orderly-auth-XXXXXX";
+      ASSERT_NE(mkdtemp(folder), nullptr);
+      folder_ = folder;
+      store_ = std::make_unique<store::sqlite::SqliteStore>(store::sqlite::SqliteOptions{.path = folder_ + "/a.db"},
+                                                            metrics_);
+    }
     run_sync(store::migrate(*store_, auth_migrations()));
     users_ = std::make_unique<UserStore>(*store_, clock_);
     run_sync(users_->create(User{"usr_1", "u@example.com", "U", {"customer"}}, "hash"));
@@ -38,18 +46,18 @@ class AuthStoreTest : public ::testing::Test {
   void TearDown() override {
     users_.reset();
     store_.reset();
-    std::filesystem::remove_all(folder_);
+    if (!folder_.empty()) std::filesystem::remove_all(folder_);
   }
 
   std::string folder_;
   core::metrics::Registry metrics_;
   core::ManualClock clock_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   std::unique_ptr<UserStore> users_;
   const std::string sealing_key_ = parse_sealing_key(new_sealing_key_text());
 };
 
-TEST_F(AuthStoreTest, KeyRingMakesOneKeyAndFindsItAgainAfterARestart) {
+TEST_P(AuthStoreTest, KeyRingMakesOneKeyAndFindsItAgainAfterARestart) {
   KeyRing first(*store_, sealing_key_, clock_);
   run_sync(first.load());
   const auto kid = first.signing_key().kid;
@@ -60,14 +68,14 @@ TEST_F(AuthStoreTest, KeyRingMakesOneKeyAndFindsItAgainAfterARestart) {
   EXPECT_EQ(second.verification_keys().size(), 1U);
 }
 
-TEST_F(AuthStoreTest, KeyRingRefusesAWrongSealingKey) {
+TEST_P(AuthStoreTest, KeyRingRefusesAWrongSealingKey) {
   KeyRing ring(*store_, sealing_key_, clock_);
   run_sync(ring.load());
   KeyRing thief(*store_, parse_sealing_key(new_sealing_key_text()), clock_);
   EXPECT_THROW(run_sync(thief.load()), std::runtime_error);
 }
 
-TEST_F(AuthStoreTest, RotationKeepsOldTokensValidUntilTheirLastPossibleExpiry) {
+TEST_P(AuthStoreTest, RotationKeepsOldTokensValidUntilTheirLastPossibleExpiry) {
   KeyRing ring(*store_, sealing_key_, clock_);
   run_sync(ring.load());
   TokenIssuer issuer(ring, clock_, {"orderly", "orderly-api", 900s});
@@ -88,7 +96,7 @@ TEST_F(AuthStoreTest, RotationKeepsOldTokensValidUntilTheirLastPossibleExpiry) {
   EXPECT_FALSE(ring.find(old_kid));
 }
 
-TEST_F(AuthStoreTest, RefreshTokensRotateAndReuseRevokesTheFamily) {
+TEST_P(AuthStoreTest, RefreshTokensRotateAndReuseRevokesTheFamily) {
   RefreshTokens tokens(*store_, clock_, 24h);
   const auto first = run_sync(tokens.start_family("usr_1"));
   const auto rotated = run_sync(tokens.rotate(first));
@@ -101,7 +109,7 @@ TEST_F(AuthStoreTest, RefreshTokensRotateAndReuseRevokesTheFamily) {
   EXPECT_EQ(run_sync(tokens.rotate(other)).outcome, RefreshOutcome::rotated) << "other sessions live on";
 }
 
-TEST_F(AuthStoreTest, RefreshTokensExpireAndLogoutRevokes) {
+TEST_P(AuthStoreTest, RefreshTokensExpireAndLogoutRevokes) {
   RefreshTokens tokens(*store_, clock_, 1h);
   const auto expiring = run_sync(tokens.start_family("usr_1"));
   clock_.advance(1h);
@@ -112,16 +120,18 @@ TEST_F(AuthStoreTest, RefreshTokensExpireAndLogoutRevokes) {
   EXPECT_EQ(run_sync(tokens.rotate(session)).outcome, RefreshOutcome::invalid);
 }
 
-TEST_F(AuthStoreTest, OnlyTheHashOfARefreshTokenIsStored) {
+TEST_P(AuthStoreTest, OnlyTheHashOfARefreshTokenIsStored) {
   RefreshTokens tokens(*store_, clock_, 1h);
   const auto token = run_sync(tokens.start_family("usr_1"));
   constexpr store::Statement kHashes{"test.refresh_hashes", "SELECT token_hash FROM refresh_tokens"};
-  store::Store& base = *store_;
-  const auto rows = run_sync(base.query(kHashes));
+  const auto rows = run_sync(store_->query(kHashes));
   ASSERT_EQ(rows.rows.size(), 1U);
   EXPECT_EQ(rows.first().text("token_hash"), sha256_hex(token));
   EXPECT_EQ(rows.first().text("token_hash").find(token), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuthStoreTest, ::testing::Values(Backend::sqlite, Backend::postgres),
+                         [](const auto& backend) { return backend.param == Backend::sqlite ? "sqlite" : "postgres"; });
 
 TEST(PasswordHasher, HashesWithArgon2idAndVerifies) {
   net::BlockingPool pool("test", 1, 4);

@@ -287,6 +287,70 @@ const std::vector<Setting>& settings() {
       {"auth.seed_admin", "Embedded mode: create admin@orderly.local on first start.",
        [](const Config& c) { return std::string(c.auth.seed_admin ? "true" : "false"); },
        [](Config& c, std::string_view text) { c.auth.seed_admin = values::parse_bool(text); }},
+      // notify (src/notify) and the embedded broker that `orderly serve` creates for it and the others
+      duration_setting(
+          "queue.visibility_timeout", "How long a received queue message stays hidden before it is delivered again.",
+          [](auto& c) -> auto& { return c.queue.visibility_timeout; }),
+      unsigned_setting(
+          "queue.delivery_limit", "Deliveries of a failing queue message before it moves to the dead-letter queue.",
+          [](auto& c) -> auto& { return c.queue.delivery_limit; }, 1, 1000),
+      duration_setting(
+          "queue.retry_base_delay", "Back-off ceiling after a message's first failure (doubles each time, with jitter).",
+          [](auto& c) -> auto& { return c.queue.retry_base_delay; }, true),
+      duration_setting(
+          "queue.retry_max_delay", "Largest back-off between two deliveries of a failing message.",
+          [](auto& c) -> auto& { return c.queue.retry_max_delay; }, true),
+      {"notify.email_worker", "Run the email worker inside orderly serve.",
+       [](const Config& c) { return std::string(c.notify.email_worker ? "true" : "false"); },
+       [](Config& c, std::string_view text) { c.notify.email_worker = values::parse_bool(text); }},
+      unsigned_setting(
+          "notify.worker_concurrency", "Notification messages the email worker handles at once.",
+          [](auto& c) -> auto& { return c.notify.worker_concurrency; }, 1, 64),
+      duration_setting(
+          "notify.poll_interval", "How long the email worker waits after finding its queue empty.",
+          [](auto& c) -> auto& { return c.notify.poll_interval; }),
+      {"notify.channel", "Where emails go: maildir (<data_dir>/maildir) or smtp (notify.smtp_host).",
+       [](const Config& c) { return std::string(c.notify.channel == EmailChannelKind::smtp ? "smtp" : "maildir"); },
+       [](Config& c, std::string_view text) {
+         if (text == "maildir") {
+           c.notify.channel = EmailChannelKind::maildir;
+         } else if (text == "smtp") {
+           c.notify.channel = EmailChannelKind::smtp;
+         } else {
+           throw std::invalid_argument(fmt::format("expected maildir or smtp, got '{}'", text));
+         }
+       }},
+      {"notify.from_address", "Sender address of notification emails (user@host).",
+       [](const Config& c) { return c.notify.from_address; },
+       [](Config& c, std::string_view text) {
+         const auto at = text.find('@');
+         if (at == std::string_view::npos || at == 0 || at + 1 == text.size() ||
+             text.find_first_of(" \t\r\n<>\",;:") != std::string_view::npos) {
+           throw std::invalid_argument("expected a plain address such as orders@example.com");
+         }
+         c.notify.from_address = std::string(text);
+       }},
+      {"notify.from_name", "Sender name shown on notification emails.",
+       [](const Config& c) { return c.notify.from_name; },
+       [](Config& c, std::string_view text) {
+         if (text.find_first_of("\r\n") != std::string_view::npos) throw std::invalid_argument("must be one line");
+         c.notify.from_name = std::string(text);
+       }},
+      {"notify.smtp_host", "SMTP server for notify.channel smtp.", [](const Config& c) { return c.notify.smtp_host; },
+       [](Config& c, std::string_view text) {
+         if (text.empty() || text.find_first_of(" /\r\n") != std::string_view::npos) {
+           throw std::invalid_argument("expected a host name or address");
+         }
+         c.notify.smtp_host = std::string(text);
+       }},
+      unsigned_setting(
+          "notify.smtp_port", "SMTP server port.", [](auto& c) -> auto& { return c.notify.smtp_port; }, 1, 65535),
+      duration_setting(
+          "notify.smtp_connect_timeout", "Time to connect to the SMTP server.",
+          [](auto& c) -> auto& { return c.notify.smtp_connect_timeout; }),
+      duration_setting(
+          "notify.smtp_timeout", "Longest one SMTP delivery may take, connection included.",
+          [](auto& c) -> auto& { return c.notify.smtp_timeout; }),
       // orders (src/orders/)
       duration_setting(
           "orders.idempotency_retention",

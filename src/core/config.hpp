@@ -81,6 +81,31 @@ struct AuthConfig {
   bool seed_admin = true;  // embedded mode: create admin@orderly.local on first start
 };
 
+// The embedded broker's queues (queue/embedded/embedded_broker.hpp), created
+// once by `orderly serve` and shared by every module.
+struct QueueConfig {
+  std::chrono::milliseconds visibility_timeout{30'000};  // a received message reappears if not acked by then
+  unsigned delivery_limit = 5;                           // deliveries before the dead-letter queue
+  std::chrono::milliseconds retry_base_delay{500};       // back-off after the first failure, doubling
+  std::chrono::milliseconds retry_max_delay{60'000};
+};
+
+enum class EmailChannelKind { maildir, smtp };
+
+// The email worker and its channel (src/notify).
+struct NotifyConfig {
+  bool email_worker = true;                // run the email worker inside `orderly serve`
+  unsigned worker_concurrency = 2;         // messages handled at once
+  std::chrono::milliseconds poll_interval{500};
+  EmailChannelKind channel = EmailChannelKind::maildir;  // maildir: <data_dir>/maildir; smtp: the server below
+  std::string from_address = "orders@orderly.local";
+  std::string from_name = "Orderly";
+  std::string smtp_host = "localhost";
+  std::uint16_t smtp_port = 25;
+  std::chrono::milliseconds smtp_connect_timeout{5'000};
+  std::chrono::milliseconds smtp_timeout{30'000};
+};
+
 // Orders: idempotency keys, the checkout saga and its jobs (src/orders/).
 struct OrdersConfig {
   std::chrono::milliseconds idempotency_retention{24 * 3'600'000};  // answers kept at least this long
@@ -106,6 +131,8 @@ struct Config {
   HttpConfig http;
   StoreConfig store;
   AuthConfig auth;
+  QueueConfig queue;
+  NotifyConfig notify;
   OrdersConfig orders;
 };
 

@@ -270,7 +270,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::capture(Context& context
     if (!locked || locked->status != kPendingPayment) co_return;  // cancelled meanwhile: refund
     paid = co_await repository::change_status(tx, *locked, std::string(kPaid), std::nullopt, at);
     if (!paid) co_return;
-    OrderEvent event{kOrderPaid, order.id, order.user_id, order.total, std::nullopt, std::string()};
+    OrderEvent event{notify::OrderEventType::paid, order.id, order.user_id, order.total, std::nullopt, std::string()};
     co_await emit_order_event(outbox_, tx, std::move(event), context.contact);
   };
   Decide decide = [&] { return step_to(paid ? kStepDone : kStepRefund); };

@@ -14,7 +14,7 @@ boost::asio::awaitable<std::optional<std::vector<std::string>>> cancel_locked_or
   std::vector<std::string> products;
   for (const auto& line : stock) products.push_back(line.product_id);
   co_await inventory.release(tx, std::move(stock));
-  OrderEvent event{kOrderCancelled, order.id, order.user_id, order.total, std::move(reason), std::move(traceparent)};
+  OrderEvent event{notify::OrderEventType::cancelled, order.id, order.user_id, order.total, std::move(reason), std::move(traceparent)};
   co_await emit_order_event(outbox, tx, std::move(event), std::move(contact));
   co_return products;
 }

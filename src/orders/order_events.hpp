@@ -2,32 +2,27 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 
+#include "notify/order_events.hpp"
 #include "orders/order.hpp"
 #include "orders/user_directory.hpp"
 #include "queue/event_outbox.hpp"
 
 namespace orderly::orders {
 
-// The order events of the notify contract: queue "notifications", schema
-// version 1, payload {order_id, user_id, email, name, total {amount,
-// currency}, reason (order.cancelled only)}.
-inline constexpr std::string_view kNotificationsQueue = "notifications";
-inline constexpr std::string_view kOrderCreated = "order.created";
-inline constexpr std::string_view kOrderPaid = "order.paid";
-inline constexpr std::string_view kOrderCancelled = "order.cancelled";
-inline constexpr std::string_view kOrderShipped = "order.shipped";
-
+// One event of an order's life, as the orders module raises it; the message
+// follows the notify contract (notify/order_events.hpp: queue
+// "notifications", schema version 1, payload {order_id, user_id, email, name,
+// total, reason}).
 struct OrderEvent {
-  std::string_view type;
+  notify::OrderEventType type;
   std::string order_id;
   std::string user_id;
   core::Money total;
-  std::optional<std::string> reason;
-  std::string traceparent;  // of the request that caused it; empty from the saga and jobs
+  std::optional<std::string> reason;  // order.cancelled only
+  std::string traceparent;            // of the request that caused it; empty from the saga and jobs
 };
 
 [[nodiscard]] queue::Message order_event_message(const OrderEvent& event, const UserContact& contact);

@@ -114,7 +114,7 @@ asio::awaitable<RecordedResponse> OrderService::create(const IdempotencyKeyRef& 
     }
     co_await repository::insert_order(tx, order);
     co_await saga_store::insert(tx, order.id, order.created_at_ms);
-    OrderEvent event{kOrderCreated, order.id, order.user_id, order.total, std::nullopt, traceparent};
+    OrderEvent event{notify::OrderEventType::created, order.id, order.user_id, order.total, std::nullopt, traceparent};
     co_await emit_order_event(parts_.outbox, tx, std::move(event), contact);
     created = RecordedResponse{201, "application/json", "/api/v1/orders/" + order.id,
                                boost::json::serialize(order_json(order, true))};
@@ -212,7 +212,7 @@ asio::awaitable<Order> OrderService::ship(std::string order_id, std::string trac
     const bool changed = co_await repository::change_status(tx, *locked, std::move(shipped), std::nullopt,
                                                             std::move(at));
     if (!changed) co_return;
-    OrderEvent event{kOrderShipped, locked->id, locked->user_id, locked->total, std::nullopt, traceparent};
+    OrderEvent event{notify::OrderEventType::shipped, locked->id, locked->user_id, locked->total, std::nullopt, traceparent};
     co_await emit_order_event(parts_.outbox, tx, std::move(event), contact);
   };
   co_await parts_.store.transaction(std::move(body));

@@ -36,7 +36,7 @@ class Broker {
   virtual boost::asio::awaitable<bool> nack(Delivery delivery, std::string reason) = 0;
 
   // The dead-letter queue of `queue`, oldest first, at most `limit`.
-  virtual boost::asio::awaitable<std::vector<Message>> dead_letters(std::string queue, std::size_t limit) = 0;
+  virtual boost::asio::awaitable<std::vector<DeadLetter>> dead_letters(std::string queue, std::size_t limit) = 0;
 
   // Puts a dead-lettered message back on its queue with a fresh delivery
   // count. False when no dead letter has that id.

@@ -200,13 +200,15 @@ TEST_P(BrokerContract, NackedMessageIsRetriedThenDeadLetteredThenReplayed) {
     harness_->let_retries_come_due();
   }
 
-  std::vector<Message> dead;
+  std::vector<DeadLetter> dead;
   for (int poll = 0; poll < 100 && dead.empty(); ++poll) {
     dead = run_sync(broker().dead_letters(queue_, 10));  // a real broker moves it asynchronously
     if (dead.empty()) std::this_thread::sleep_for(20ms);
   }
   ASSERT_EQ(dead.size(), 1U) << "past the delivery limit the message is dead-lettered";
-  EXPECT_EQ(dead[0].id, "m1");
+  EXPECT_EQ(dead[0].message.id, "m1");
+  EXPECT_EQ(dead[0].attempts, kRetry.delivery_limit);
+  EXPECT_EQ(dead[0].last_error, "smtp timeout") << "operators see why it was given up";
   EXPECT_TRUE(run_sync(broker().receive(queue_, 10)).empty());
 
   EXPECT_TRUE(run_sync(broker().replay("m1")));
@@ -253,7 +255,7 @@ TEST_P(BrokerContract, PoisonMessageIsDeadLetteredWhileTheMessagesBehindItFlow) 
   for (int i = 0; i < 5; ++i) run_sync(broker().publish(message("good" + std::to_string(i))));
 
   std::set<std::string> processed;  // each good message, acked at its first delivery
-  std::vector<Message> dead;
+  std::vector<DeadLetter> dead;
   for (int round = 0; round < 300 && (processed.size() < 5 || dead.empty()); ++round) {
     auto batch = run_sync(broker().receive(queue_, 10));
     for (auto& delivery : batch) {
@@ -273,7 +275,7 @@ TEST_P(BrokerContract, PoisonMessageIsDeadLetteredWhileTheMessagesBehindItFlow) 
   }
   EXPECT_EQ(processed.size(), 5U);
   ASSERT_EQ(dead.size(), 1U);
-  EXPECT_EQ(dead[0].id, "poison");
+  EXPECT_EQ(dead[0].message.id, "poison");
 }
 
 TEST_P(BrokerContract, PublishedMessagesSurviveARestart) {

@@ -15,4 +15,10 @@ namespace orderly::queue {
 // skips the effect. The record commits or rolls back with the effect.
 boost::asio::awaitable<bool> first_delivery(store::Transaction& tx, std::string message_id, std::string consumer);
 
+// Whether `consumer` already committed its effect for `message_id` (read on
+// the primary). For consumers whose effect leaves the database (an email):
+// they check this before acting and record first_delivery() in the
+// transaction that marks the effect done.
+boost::asio::awaitable<bool> already_processed(store::Store& store, std::string message_id, std::string consumer);
+
 }  // namespace orderly::queue

@@ -28,4 +28,12 @@ struct Delivery {
   std::string receipt;
 };
 
+// A message in a dead-letter queue, with what operators need to judge it:
+// how often it was tried and the consumer's last reason for refusing it.
+struct DeadLetter {
+  Message message;
+  int attempts = 0;
+  std::string last_error;
+};
+
 }  // namespace orderly::queue

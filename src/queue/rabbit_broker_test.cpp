@@ -219,9 +219,9 @@ TEST_F(RabbitBrokerTest, NackedMessageIsRetriedAfterTheDelayThenDeadLetteredThen
   for (int look = 0; look < 2; ++look) {
     const auto dead = run_sync(broker->dead_letters(queue_, 10));
     ASSERT_EQ(dead.size(), 1U) << "reading the dead letters keeps them (look " << look << ")";
-    EXPECT_EQ(dead[0].id, "m1");
-    EXPECT_EQ(dead[0].queue, queue_);
-    EXPECT_EQ(dead[0].traceparent, kTraceparent);
+    EXPECT_EQ(dead[0].message.id, "m1");
+    EXPECT_EQ(dead[0].message.queue, queue_);
+    EXPECT_EQ(dead[0].message.traceparent, kTraceparent);
   }
   EXPECT_TRUE(run_sync(broker->receive(queue_, 10)).empty()) << "past the delivery limit";
 
@@ -249,7 +249,7 @@ TEST_F(RabbitBrokerTest, MessageReturnedUnackedTooOftenIsDeadLettered) {
     EXPECT_EQ(got[0].attempt, crash);
   }  // each consumer "crashes": its broker goes away without an ack
   // The third delivery would exceed the limit: receive moves it to the DLQ.
-  std::vector<Message> dead;
+  std::vector<DeadLetter> dead;
   const auto deadline = SteadyClock::now() + kPatience;
   while (dead.empty() && SteadyClock::now() < deadline) {
     EXPECT_TRUE(run_sync(publisher->receive(queue_, 10)).empty());
@@ -257,7 +257,7 @@ TEST_F(RabbitBrokerTest, MessageReturnedUnackedTooOftenIsDeadLettered) {
     if (dead.empty()) std::this_thread::sleep_for(kPollPause);
   }
   ASSERT_EQ(dead.size(), 1U);
-  EXPECT_EQ(dead[0].id, "poison");
+  EXPECT_EQ(dead[0].message.id, "poison");
 }
 
 TEST_F(RabbitBrokerTest, ConcurrentConsumersNeverShareAMessage) {

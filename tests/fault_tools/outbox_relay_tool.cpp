@@ -36,7 +36,7 @@ class DyingBroker final : public queue::Broker {
   boost::asio::awaitable<bool> nack(queue::Delivery delivery, std::string reason) override {
     return inner_.nack(std::move(delivery), std::move(reason));
   }
-  boost::asio::awaitable<std::vector<queue::Message>> dead_letters(std::string queue, std::size_t limit) override {
+  boost::asio::awaitable<std::vector<queue::DeadLetter>> dead_letters(std::string queue, std::size_t limit) override {
     return inner_.dead_letters(std::move(queue), limit);
   }
   boost::asio::awaitable<bool> replay(std::string id) override { return inner_.replay(std::move(id)); }

@@ -32,8 +32,8 @@ constexpr store::Statement kDeadLetter{
     "UPDATE queue_messages SET receipt = NULL, state = 'dead', last_error = $3 WHERE id = $1 AND receipt = $2"};
 constexpr store::Statement kDeadLetters{
     "queue.dead_letters",
-    "SELECT id, queue, type, schema_version, payload, traceparent, created_at FROM queue_messages"
-    " WHERE queue = $1 AND state = 'dead' ORDER BY created_at LIMIT $2"};
+    "SELECT id, queue, type, schema_version, payload, traceparent, created_at, attempts, last_error"
+    " FROM queue_messages WHERE queue = $1 AND state = 'dead' ORDER BY created_at LIMIT $2"};
 constexpr store::Statement kReplay{
     "queue.replay",
     "UPDATE queue_messages SET state = 'ready', attempts = 0, visible_at = $2, receipt = NULL"
@@ -115,12 +115,15 @@ asio::awaitable<bool> EmbeddedBroker::nack(Delivery delivery, std::string reason
   co_return retried.affected_rows == 1;
 }
 
-asio::awaitable<std::vector<Message>> EmbeddedBroker::dead_letters(std::string queue, std::size_t limit) {
+asio::awaitable<std::vector<DeadLetter>> EmbeddedBroker::dead_letters(std::string queue, std::size_t limit) {
   store::ReadOptions primary;
   primary.allow_replica = false;
   const auto rows = co_await store_.query(kDeadLetters, params(queue, static_cast<std::int64_t>(limit)), primary);
-  std::vector<Message> messages;
-  for (const auto& row : rows.rows) messages.push_back(message_from(row));
+  std::vector<DeadLetter> messages;
+  for (const auto& row : rows.rows) {
+    messages.push_back(DeadLetter{message_from(row), static_cast<int>(row.int64("attempts")),
+                                  row.optional_text("last_error").value_or("")});
+  }
   co_return messages;
 }
 

@@ -31,7 +31,7 @@ class EmbeddedBroker final : public Broker {
   boost::asio::awaitable<std::vector<Delivery>> receive(std::string queue, std::size_t max) override;
   boost::asio::awaitable<bool> ack(Delivery delivery) override;
   boost::asio::awaitable<bool> nack(Delivery delivery, std::string reason) override;
-  boost::asio::awaitable<std::vector<Message>> dead_letters(std::string queue, std::size_t limit) override;
+  boost::asio::awaitable<std::vector<DeadLetter>> dead_letters(std::string queue, std::size_t limit) override;
   boost::asio::awaitable<bool> replay(std::string message_id) override;
 
   // Inserts `message` as part of `tx` (the outbox of embedded mode).

@@ -96,6 +96,15 @@ TEST_F(EmbeddedBrokerTest, InboxRecordsAFirstDeliveryOnce) {
   EXPECT_TRUE(other_consumer) << "each consumer has its own record";
 }
 
+TEST_F(EmbeddedBrokerTest, AlreadyProcessedSeesOnlyCommittedRecords) {
+  EXPECT_FALSE(run_sync(already_processed(*store_, "m1", "email")));
+  run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
+    co_await first_delivery(tx, "m1", "email");
+  }));
+  EXPECT_TRUE(run_sync(already_processed(*store_, "m1", "email")));
+  EXPECT_FALSE(run_sync(already_processed(*store_, "m1", "audit"))) << "per consumer";
+}
+
 TEST_F(EmbeddedBrokerTest, InboxRecordRollsBackWithTheEffect) {
   EXPECT_THROW(run_sync(store_->transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
                  co_await first_delivery(tx, "m1", "email-worker");

@@ -130,7 +130,7 @@ asio::awaitable<bool> RabbitBroker::nack(Delivery delivery, std::string reason) 
   co_return co_await impl_->call(std::move(work));
 }
 
-asio::awaitable<std::vector<Message>> RabbitBroker::dead_letters(std::string queue, std::size_t limit) {
+asio::awaitable<std::vector<DeadLetter>> RabbitBroker::dead_letters(std::string queue, std::size_t limit) {
   auto& session = impl_->session;
   auto work = [&session, queue = std::move(queue), limit] { return session.dead_letters(queue, limit); };
   co_return co_await impl_->call(std::move(work));

@@ -297,19 +297,20 @@ bool RabbitSession::nack(const Delivery& delivery, std::string reason) {
   return true;
 }
 
-std::vector<Message> RabbitSession::dead_letters(const std::string& queue, std::size_t limit) {
+std::vector<DeadLetter> RabbitSession::dead_letters(const std::string& queue, std::size_t limit) {
   check_queue_name(queue);
   return with_connection("dead_letters", true, [&](AmqpConnection& open) {
     declare_topology(open, queue);
     BrowseLease lease(open);
-    std::vector<Message> messages;
+    std::vector<DeadLetter> messages;
     const auto wanted = std::min(limit, options_.max_dead_letter_scan);
     while (messages.size() < wanted) {
       auto got = open.get(AmqpConnection::kBrowseChannel, dead_letter_queue_name(queue));
       if (!got) break;
       lease.hold(got->delivery_tag);
       got->incoming.message.queue = queue;
-      messages.push_back(std::move(got->incoming.message));
+      messages.push_back(DeadLetter{std::move(got->incoming.message), got->incoming.failed_attempts,
+                                    std::move(got->incoming.last_error)});
     }
     lease.release();
     return messages;

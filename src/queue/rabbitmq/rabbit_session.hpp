@@ -32,7 +32,7 @@ class RabbitSession {
   [[nodiscard]] std::vector<Delivery> receive(const std::string& queue, std::size_t max);
   [[nodiscard]] bool ack(const Delivery& delivery);
   [[nodiscard]] bool nack(const Delivery& delivery, std::string reason);
-  [[nodiscard]] std::vector<Message> dead_letters(const std::string& queue, std::size_t limit);
+  [[nodiscard]] std::vector<DeadLetter> dead_letters(const std::string& queue, std::size_t limit);
   [[nodiscard]] bool replay(const std::string& message_id);
 
   // Between calls: heartbeats, and a reconnect (once the back-off allows)

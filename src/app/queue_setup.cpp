@@ -1,0 +1,23 @@
+#include "app/queue_setup.hpp"
+
+#include "notify/order_events.hpp"
+
+namespace orderly::app {
+
+queue::EmbeddedBrokerOptions embedded_broker_options(const core::Config& config) {
+  queue::EmbeddedBrokerOptions options;
+  options.visibility_timeout = config.queue.visibility_timeout;
+  options.retry.delivery_limit = static_cast<int>(config.queue.delivery_limit);
+  options.retry.base_delay = config.queue.retry_base_delay;
+  options.retry.max_delay = config.queue.retry_max_delay;
+  return options;
+}
+
+std::span<const std::string> platform_queues() {
+  static const std::string kQueues[] = {
+      std::string(notify::kNotificationsQueue),
+  };
+  return kQueues;
+}
+
+}  // namespace orderly::app
