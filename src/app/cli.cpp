@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/gateway_wiring.hpp"
 #include "app/keys_command.hpp"
 #include "app/migrate.hpp"
 #include "app/serve.hpp"
@@ -79,6 +80,16 @@ int run_cli(int argc, char** argv) {
   auto* serve_command = app.add_subcommand("serve", "Run the whole platform in one process (embedded mode)");
   add_config_flags(*serve_command, serve_flags);
 
+  ConfigFlags gateway_flags;
+  std::string gateway_file;
+  auto* gateway_command = app.add_subcommand("gateway", "Run the edge gateway: routes, load balancing, health checks");
+  gateway_command->add_option("--config", gateway_file, "Gateway YAML file (see deploy/gateway.example.yaml)")
+      ->required();
+  gateway_command->add_option("--settings", gateway_flags.file, "Orderly settings YAML (HTTP limits, logging)");
+  gateway_command->add_option("--threads", gateway_flags.threads, "Event loops, 0 for the file's or one per core");
+  gateway_command->add_option("--log-level", gateway_flags.log_level, "debug, info, warn or error (default info)");
+  gateway_command->add_option("-s,--set", gateway_flags.sets, "Any setting as KEY=VALUE")->take_all();
+
   ConfigFlags migrate_flags;
   auto* migrate_command = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   add_config_flags(*migrate_command, migrate_flags);
@@ -108,6 +119,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (serve_command->parsed()) return serve(load(serve_flags));
     if (migrate_command->parsed()) return migrate(load(migrate_flags));
+    if (gateway_command->parsed()) return run_gateway(gateway_file, load(gateway_flags));
     if (keys_rotate->parsed()) return rotate_signing_keys(load(keys_flags));
     if (keys_list->parsed()) return list_signing_keys(load(keys_flags));
     if (config_command->parsed()) {

@@ -5,6 +5,7 @@
 
 #include "auth/schema.hpp"
 #include "notify/schema.hpp"
+#include "catalog/schema.hpp"
 #include "orders/schema.hpp"
 
 namespace orderly::app {
@@ -14,6 +15,7 @@ std::vector<store::Migration> all_migrations() {
       store::orderly_migrations(),
       auth::auth_migrations(),
       notify::notify_migrations(),
+      catalog::catalog_migrations(),
       orders::orders_migrations(),
   };
   std::vector<store::Migration> merged;

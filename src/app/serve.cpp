@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "app/auth_wiring.hpp"
+#include "app/background_workers.hpp"
+#include "app/catalog_wiring.hpp"
 #include "app/http_stack.hpp"
 #include "app/notify_wiring.hpp"
 #include "app/queue_setup.hpp"
@@ -117,6 +119,8 @@ int serve(const core::Config& config) {
   health.install(public_router);
   auth->add_routes(public_router);
   auto notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
+  BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
+  const auto catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
 
   net::Router ops_router;
@@ -151,6 +155,7 @@ int serve(const core::Config& config) {
     }
   }
   server.start();
+  workers.start();
   core::log::info("server.started", {{"version", kVersion},
                                      {"listen", server.bound_address("listen").to_string()},
                                      {"ops_listen", server.bound_address("ops_listen").to_string()},
@@ -170,6 +175,7 @@ int serve(const core::Config& config) {
     std::this_thread::sleep_for(config.http.drain_delay);
   }
   const auto unfinished = server.drain(config.http.drain_grace);
+  workers.stop(config.http.drain_grace);
   if (unfinished > 0) {
     core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});
   }

@@ -351,6 +351,29 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "notify.smtp_timeout", "Longest one SMTP delivery may take, connection included.",
           [](auto& c) -> auto& { return c.notify.smtp_timeout; }),
+      // catalog
+      duration_setting(
+          "catalog.cache_ttl",
+          "How long a product read stays cached; updates invalidate at once, this bounds a missed invalidation.",
+          [](auto& c) -> auto& { return c.catalog.cache_ttl; }),
+      size_setting(
+          "catalog.cache_bytes", "Memory for cached products (embedded mode).",
+          [](auto& c) -> auto& { return c.catalog.cache_bytes; }, 64 * 1024, 4ULL * 1024 * 1024 * 1024),
+      {"catalog.seed_sample_products", "Add sample products when serve starts on a fresh database (once).",
+       [](const Config& c) { return std::string(c.catalog.seed_sample_products ? "true" : "false"); },
+       [](Config& c, std::string_view text) { c.catalog.seed_sample_products = values::parse_bool(text); }},
+      size_setting(
+          "catalog.import_body_limit", "Largest CSV body POST /api/v1/products/import accepts; larger gets 413.",
+          [](auto& c) -> auto& { return c.catalog.import_body_limit_bytes; }, 1024, 1024ULL * 1024 * 1024),
+      unsigned_setting(
+          "catalog.import_batch_size", "CSV records imported per transaction; progress is saved after each.",
+          [](auto& c) -> auto& { return c.catalog.import_batch_size; }, 1, 100'000),
+      unsigned_setting(
+          "catalog.import_max_errors", "Per-line errors an import job keeps (every failed line is still counted).",
+          [](auto& c) -> auto& { return c.catalog.import_max_errors; }, 1, 1'000'000),
+      duration_setting(
+          "catalog.worker_poll_interval", "How long the bulk worker waits before asking an empty queue again.",
+          [](auto& c) -> auto& { return c.catalog.worker_poll_interval; }),
       // orders (src/orders/)
       duration_setting(
           "orders.idempotency_retention",

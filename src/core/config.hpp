@@ -106,6 +106,16 @@ struct NotifyConfig {
   std::chrono::milliseconds smtp_timeout{30'000};
 };
 
+struct CatalogConfig {
+  std::chrono::milliseconds cache_ttl{60'000};   // a cached product is at most this stale after a missed invalidation
+  std::size_t cache_bytes = 16 * 1024 * 1024;    // the embedded product cache's bound
+  bool seed_sample_products = true;              // `serve` adds sample products on a fresh database
+  std::size_t import_body_limit_bytes = 10 * 1024 * 1024;  // largest CSV accepted by POST /products/import
+  unsigned import_batch_size = 200;              // CSV records per transaction (progress is saved per batch)
+  unsigned import_max_errors = 1000;             // per-line errors kept per job (all are counted)
+  std::chrono::milliseconds worker_poll_interval{250};  // bulk worker's wait when its queue is empty
+};
+
 // Orders: idempotency keys, the checkout saga and its jobs (src/orders/).
 struct OrdersConfig {
   std::chrono::milliseconds idempotency_retention{24 * 3'600'000};  // answers kept at least this long
@@ -133,6 +143,7 @@ struct Config {
   AuthConfig auth;
   QueueConfig queue;
   NotifyConfig notify;
+  CatalogConfig catalog;
   OrdersConfig orders;
 };
 

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -62,6 +63,27 @@ void check_port_free(const std::string& key, const core::HostPort& address, cons
   if (ec) throw BindError(bind_failure(key, address, ec));
 }
 
+// TLS 1.2 and 1.3 only, no compression (CRIME), the server's cipher order.
+std::unique_ptr<asio::ssl::context> make_tls_context(const std::string& key, const TlsFiles& files) {
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  boost::system::error_code ec;
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression |
+                           asio::ssl::context::single_dh_use,
+                       ec);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_options(context->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (!ec) context->use_certificate_chain_file(files.certificate_file, ec);
+  if (ec) throw BindError(key + ": TLS certificate " + files.certificate_file + ": " + ec.message());
+  context->use_private_key_file(files.private_key_file, asio::ssl::context::pem, ec);
+  if (ec) throw BindError(key + ": TLS private key " + files.private_key_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    throw BindError(key + ": TLS private key " + files.private_key_file + " does not match the certificate");
+  }
+  return context;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -83,15 +105,17 @@ struct HttpServer::Impl {
   }
 
   // The boundary of a listener: an exception here would silently end accepting.
-  asio::awaitable<void> accept_loop(Loop& loop, tcp::acceptor& acceptor, const Pipeline& pipeline) {
+  asio::awaitable<void> accept_loop(Loop& loop, tcp::acceptor& acceptor, const Pipeline& pipeline,
+                                    asio::ssl::context* tls) {
     try {
-      co_await accept_connections(loop, acceptor, pipeline);
+      co_await accept_connections(loop, acceptor, pipeline, tls);
     } catch (const std::exception& error) {
       core::log::error("http.listener_failed", {{"error", error.what()}});
     }
   }
 
-  asio::awaitable<void> accept_connections(Loop& loop, tcp::acceptor& acceptor, const Pipeline& pipeline) {
+  asio::awaitable<void> accept_connections(Loop& loop, tcp::acceptor& acceptor, const Pipeline& pipeline,
+                                           asio::ssl::context* tls) {
     auto backoff = std::chrono::milliseconds(kFirstBackoff);
     asio::steady_timer timer(loop.context);
     while (acceptor.is_open()) {
@@ -118,8 +142,13 @@ struct HttpServer::Impl {
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(loop.context, detail::run_session(std::move(socket), pipeline, loop.state, shared),
-                     asio::detached);
+      if (tls != nullptr) {
+        asio::co_spawn(loop.context, detail::run_tls_session(std::move(socket), *tls, pipeline, loop.state, shared),
+                       asio::detached);
+      } else {
+        asio::co_spawn(loop.context, detail::run_session(std::move(socket), pipeline, loop.state, shared),
+                       asio::detached);
+      }
     }
   }
 
@@ -137,6 +166,7 @@ struct HttpServer::Impl {
 
   detail::ServerMetrics metrics;
   detail::SessionShared shared;
+  std::vector<std::unique_ptr<asio::ssl::context>> tls_contexts;  // shared by the loops (SSL_CTX is thread-safe)
   std::vector<std::unique_ptr<Loop>> loops;
   std::vector<Listener> listeners;
   bool started = false;
@@ -151,7 +181,12 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::add_listener(std::string key, const core::HostPort& address, const Pipeline& pipeline,
-                              bool on_every_loop) {
+                              bool on_every_loop, const TlsFiles* tls) {
+  asio::ssl::context* tls_context = nullptr;
+  if (tls != nullptr) {
+    impl_->tls_contexts.push_back(make_tls_context(key, *tls));
+    tls_context = impl_->tls_contexts.back().get();
+  }
   auto endpoint = endpoint_of(key, address);
   if (endpoint.port() != 0) check_port_free(key, address, endpoint);
 
@@ -168,7 +203,7 @@ void HttpServer::add_listener(std::string key, const core::HostPort& address, co
     if (ec) throw BindError(bind_failure(key, address, ec));
     // With port 0 the first socket picked a free port; the others join it.
     if (endpoint.port() == 0) endpoint.port(acceptor->local_endpoint().port());
-    asio::co_spawn(loop.context, impl_->accept_loop(loop, *acceptor, pipeline), asio::detached);
+    asio::co_spawn(loop.context, impl_->accept_loop(loop, *acceptor, pipeline, tls_context), asio::detached);
     loop.acceptors.push_back(std::move(acceptor));
   }
   impl_->listeners.push_back({std::move(key), core::HostPort{address.host, endpoint.port()}});

@@ -21,6 +21,12 @@ class BindError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A listener's certificate chain and private key (PEM files), for TLS 1.2 and 1.3.
+struct TlsFiles {
+  std::string certificate_file;
+  std::string private_key_file;
+};
+
 // The HTTP/1.1 server: one io_context and one thread per event loop; each
 // loop accepts on its own SO_REUSEPORT socket, so the kernel spreads
 // connections and a connection never leaves its thread (no locks, no strands).
@@ -38,7 +44,11 @@ class HttpServer {
   // `key` names the setting in errors ("listen"). With `on_every_loop`, each
   // loop gets a socket (the public API); otherwise only the first (operations).
   // Port 0 binds a free port; bound_address() tells which. Throws BindError.
-  void add_listener(std::string key, const core::HostPort& address, const Pipeline& pipeline, bool on_every_loop);
+  // With `tls`, connections start with a TLS handshake (TLS 1.2 or 1.3 only);
+  // unreadable or mismatched files throw BindError naming them. Plaintext
+  // listeners do not touch OpenSSL.
+  void add_listener(std::string key, const core::HostPort& address, const Pipeline& pipeline, bool on_every_loop,
+                    const TlsFiles* tls = nullptr);
 
   [[nodiscard]] core::HostPort bound_address(std::string_view key) const;
   [[nodiscard]] unsigned threads() const;

@@ -32,6 +32,7 @@ struct Principal {
 // session, filled in by the router and the middleware, read by handlers.
 struct RequestContext {
   std::chrono::steady_clock::time_point started;
+  bool secure = false;  // arrived over TLS (X-Forwarded-Proto: https)
   std::string request_id;
   core::TraceContext trace;      // this request's span
   const Route* route = nullptr;  // null when no route matched

@@ -4,7 +4,10 @@
 #include <optional>
 #include <string>
 
+#include <type_traits>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -79,14 +82,23 @@ ServerMetrics::ServerMetrics(core::metrics::Registry& registry)
       accept_errors(registry.counter("orderly_http_accept_errors_total",
                                      "Failed accept() calls, by error; the listener backs off on them.", {"error"})) {}
 
+tcp::socket& lowest_layer(tcp::socket& socket) {
+  return socket;
+}
+tcp::socket& lowest_layer(asio::ssl::stream<tcp::socket>& stream) {
+  return stream.next_layer();
+}
+
 // One connection. Lives in the frame of its coroutine, on one loop's thread,
 // so it needs no locks; registers itself with the loop for drain() and the
-// deadline sweep.
-class Session {
+// deadline sweep. `Stream` is a plain socket or a TLS stream over one: the
+// plaintext path compiles to the same code as before TLS existed.
+template <class Stream>
+class Session final : public SessionBase {
  public:
-  Session(tcp::socket socket, const Pipeline& pipeline, LoopState& loop, SessionShared& shared)
-      : remote_(remote_address(socket)),
-        socket_(std::move(socket)),
+  Session(Stream stream, const Pipeline& pipeline, LoopState& loop, SessionShared& shared)
+      : remote_(remote_address(lowest_layer(stream))),
+        socket_(std::move(stream)),
         buffer_(shared.limits.header_limit_bytes + kReadChunk),
         pipeline_(pipeline),
         loop_(loop),
@@ -95,7 +107,7 @@ class Session {
     shared_.metrics.connections_active.inc();
   }
 
-  ~Session() {
+  ~Session() override {
     loop_.sessions.erase(this);
     shared_.metrics.connections_active.dec();
     if (shared_.connections.fetch_sub(1) == 1) {
@@ -109,34 +121,54 @@ class Session {
 
   asio::awaitable<void> run() {
     try {
-      while (co_await serve_one()) {
+      if (co_await handshake()) {
+        while (co_await serve_one()) {
+        }
       }
     } catch (const std::exception& error) {
       core::log::error("http.session_failed", {{"remote", remote_}, {"error", error.what()}});
     }
     beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    lowest_layer(socket_).shutdown(tcp::socket::shutdown_both, ignored);
+    lowest_layer(socket_).close(ignored);
   }
 
   // Idle means waiting for a request with none of its bytes received; a
   // request whose first bytes wait in the kernel is in flight and is served.
-  void close_if_idle() {
+  void close_if_idle() override {
     if (idle_ && !bytes_waiting()) {
       beast::error_code ignored;
-      socket_.cancel(ignored);
+      lowest_layer(socket_).cancel(ignored);
     }
   }
 
-  void expire_if_due(SteadyTime now) {
+  void expire_if_due(SteadyTime now) override {
     if (now < deadline_) return;
     if (!timed_out_ && deadline_phase_ != nullptr) shared_.metrics.timeouts.with_labels({deadline_phase_}).inc();
     timed_out_ = true;
     beast::error_code ignored;
-    socket_.cancel(ignored);
+    lowest_layer(socket_).cancel(ignored);
   }
 
  private:
+  // TLS: the handshake, within the header timeout (a client that connects
+  // and stalls is a slowloris too). A plaintext request to a TLS port fails
+  // here and the connection is closed without an answer.
+  asio::awaitable<bool> handshake() {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      co_return true;
+    } else {
+      set_deadline(shared_.limits.header_timeout, "header");
+      auto [ec] = co_await socket_.async_handshake(asio::ssl::stream_base::server, use_nothrow);
+      clear_deadline();
+      if (ec || timed_out_) {
+        shared_.metrics.protocol_errors.with_labels({"tls_handshake"}).inc();
+        co_return false;
+      }
+      co_return true;
+    }
+  }
+
   // Reads, handles and answers one request; false when the connection is done.
   asio::awaitable<bool> serve_one() {
     const auto& limits = shared_.limits;
@@ -164,6 +196,7 @@ class Session {
     auto& context = context_;
     auto& request = request_;
     context.started = shared_.clock.monotonic();
+    context.secure = !std::is_same_v<Stream, tcp::socket>;
     request.remote_address = remote_;
 
     auto& parser = parser_.emplace();
@@ -318,7 +351,7 @@ class Session {
 
   asio::awaitable<void> linger() {
     beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    lowest_layer(socket_).shutdown(tcp::socket::shutdown_send, ignored);
     set_deadline(kLingerTime, nullptr);  // the end of a lingering close is not a client timeout
     std::array<char, kReadChunk> sink{};
     std::size_t discarded = 0;
@@ -338,11 +371,11 @@ class Session {
 
   bool bytes_waiting() {
     beast::error_code ec;
-    return socket_.available(ec) > 0 && !ec;
+    return lowest_layer(socket_).available(ec) > 0 && !ec;
   }
 
   std::string remote_;
-  tcp::socket socket_;
+  Stream socket_;
   // The current request's state, kept out of serve_one's coroutine frame:
   // Asio recycles frames up to about 1 KiB, and a bigger one would cost a
   // malloc and free per request.
@@ -363,7 +396,14 @@ class Session {
 
 asio::awaitable<void> run_session(tcp::socket socket, const Pipeline& pipeline, LoopState& loop,
                                   SessionShared& shared) {
-  Session session(std::move(socket), pipeline, loop, shared);
+  Session<tcp::socket> session(std::move(socket), pipeline, loop, shared);
+  co_await session.run();
+}
+
+asio::awaitable<void> run_tls_session(tcp::socket socket, asio::ssl::context& tls, const Pipeline& pipeline,
+                                      LoopState& loop, SessionShared& shared) {
+  Session<asio::ssl::stream<tcp::socket>> session(asio::ssl::stream<tcp::socket>(std::move(socket), tls), pipeline,
+                                                   loop, shared);
   co_await session.run();
 }
 

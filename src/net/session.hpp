@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -20,12 +21,18 @@
 
 namespace orderly::net::detail {
 
-class Session;
+// What the loop's drain and deadline sweep need from a session, plain or TLS.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void close_if_idle() = 0;
+  virtual void expire_if_due(std::chrono::steady_clock::time_point now) = 0;
+};
 
 // State of one event loop, touched only from that loop's thread.
 struct LoopState {
   bool draining = false;
-  std::unordered_set<Session*> sessions;
+  std::unordered_set<SessionBase*> sessions;
 };
 
 struct ServerMetrics {
@@ -54,6 +61,10 @@ struct SessionShared {
 // already counted it in `shared.connections`; the session uncounts it.
 boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, const Pipeline& pipeline, LoopState& loop,
                                          SessionShared& shared);
+
+// The same over TLS: the handshake first (bounded by the header timeout).
+boost::asio::awaitable<void> run_tls_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
+                                             const Pipeline& pipeline, LoopState& loop, SessionShared& shared);
 
 // Drain: closes every session of this loop that waits for its next request;
 // sessions inside a request finish it, answer with Connection: close and end.

@@ -1,0 +1,96 @@
+#include "gateway/gateway_config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace orderly::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kMinimal = R"(
+listeners:
+  - name: public
+    address: 127.0.0.1:8000
+auth: {jwks_upstream: orders}
+upstreams:
+  orders:
+    instances: [127.0.0.1:8081, "127.0.0.1:8082"]
+    balance: least_request
+    timeouts: {try: 2s}
+    health: {interval: 500ms, unhealthy_threshold: 3}
+routes:
+  - name: orders
+    match: {prefix: /api/v1/orders, methods: [get, POST]}
+    upstream: orders
+    auth: required
+)";
+
+TEST(GatewayConfig, ReadsListenersUpstreamsAndRoutes) {
+  const auto config = parse_gateway_config(kMinimal, "test.yaml");
+  ASSERT_EQ(config.listeners.size(), 1U);
+  EXPECT_EQ(config.listeners[0].address.port, 8000);
+  ASSERT_EQ(config.upstreams.size(), 1U);
+  const auto& orders = config.upstreams[0];
+  EXPECT_EQ(orders.instances.size(), 2U);
+  EXPECT_EQ(orders.balance, Balance::least_request);
+  EXPECT_EQ(orders.try_timeout, 2s);
+  EXPECT_EQ(orders.request_timeout, 15s);  // default kept
+  EXPECT_EQ(orders.health.interval, 500ms);
+  EXPECT_EQ(orders.health.unhealthy_threshold, 3U);
+  ASSERT_EQ(config.routes.size(), 1U);
+  EXPECT_EQ(config.routes[0].methods, (std::vector<std::string>{"GET", "POST"}));
+  EXPECT_TRUE(config.routes[0].auth_required);
+}
+
+void expect_refused(const std::string& yaml, const std::string& fragment) {
+  try {
+    (void)parse_gateway_config(yaml, "g.yaml");
+    ADD_FAILURE() << "accepted:\n" << yaml;
+  } catch (const core::ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
+  }
+}
+
+TEST(GatewayConfig, ErrorsNameTheFileAndTheKey) {
+  std::string unknown_upstream = kMinimal;
+  unknown_upstream.replace(unknown_upstream.find("\n    upstream: orders"), 21, "\n    upstream: ordrs");
+  expect_refused(unknown_upstream, "g.yaml: routes[0].upstream: no upstream called 'ordrs'");
+
+  std::string typo = kMinimal;
+  typo.replace(typo.find("balance:"), 8, "balanse:");
+  expect_refused(typo, "upstreams.orders.balanse: unknown key");
+
+  std::string bad_duration = kMinimal;
+  bad_duration.replace(bad_duration.find("2s"), 2, "2");
+  expect_refused(bad_duration, "upstreams.orders.timeouts.try:");
+
+  expect_refused("listeners: []\nroutes: []\n", "listeners");
+  expect_refused("listeners: [ {address: 1.2.3.4:1} ]\nroutes:\n  - match: {prefix: /}\n    upstream: none\n",
+                 "no upstream called 'none'");
+  expect_refused("listeners: [unclosed", "not valid YAML");
+
+  std::string no_jwks = kMinimal;
+  no_jwks.replace(no_jwks.find("auth: {jwks_upstream: orders}"), 29, "");
+  expect_refused(no_jwks, "routes[0].auth: auth: required needs auth.jwks_upstream");
+
+  std::string shared_limit = kMinimal;
+  shared_limit += "    rate_limit: {limit: 10, store: redis}\n";
+  expect_refused(shared_limit, "routes[0].rate_limit.store: store: redis needs redis: HOST:PORT");
+}
+
+TEST(GatewayConfig, ReadsARouteRateLimit) {
+  const auto config = parse_gateway_config(
+      std::string(kMinimal) + "redis: 127.0.0.1:6379\n", "t.yaml");
+  EXPECT_TRUE(config.redis.has_value());
+  std::string limited = kMinimal;
+  limited += "    rate_limit: {name: per-user, limit: 10, window: 1m, key: user, algorithm: sliding_window}\n";
+  const auto with_limit = parse_gateway_config(limited, "t.yaml");
+  ASSERT_TRUE(with_limit.routes[0].rate_limit.has_value());
+  EXPECT_EQ(with_limit.routes[0].rate_limit->limit, 10U);
+  EXPECT_EQ(with_limit.routes[0].rate_limit->window, std::chrono::minutes(1));
+  EXPECT_EQ(with_limit.routes[0].rate_limit->key, RateLimitConfig::Key::user);
+  EXPECT_FALSE(with_limit.routes[0].rate_limit->shared);
+}
+
+}  // namespace
+}  // namespace orderly::gateway

@@ -1,0 +1,297 @@
+// The gateway in front of real upstream processes (`orderly serve`): an
+// upstream killed under load, active health checks, a slowed upstream
+// tripping the breaker, reload on SIGHUP, and the HTTP framing defences.
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+
+#include "support/fault_proxy.hpp"
+#include "support/http_client.hpp"
+#include "support/orderly_process.hpp"
+#include "support/test_servers.hpp"
+
+namespace orderly::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// A gateway file in a temporary folder, removed with the object.
+class GatewayFile {
+ public:
+  GatewayFile() {
+    char folder[] = "/tmp/orderly-gateway-XXXXXX";
+    if (mkdtemp(folder) == nullptr) throw std::runtime_error("mkdtemp failed");
+    folder_ = folder;
+  }
+  ~GatewayFile() {
+    std::error_code ignored;
+    std::filesystem::remove_all(folder_, ignored);
+  }
+  void write(const std::string& yaml) const {
+    std::ofstream(path()) << yaml;
+  }
+  [[nodiscard]] std::string path() const { return folder_ + "/gateway.yaml"; }
+
+ private:
+  std::string folder_;
+};
+
+std::unique_ptr<OrderlyProcess> start_gateway(const GatewayFile& file) {
+  OrderlyProcess::Options options;
+  options.args = {"gateway", "--config", file.path(), "--threads", "2"};
+  return std::make_unique<OrderlyProcess>(options);
+}
+
+std::string instances(const std::vector<std::uint16_t>& ports) {
+  std::string list = "[";
+  for (const auto port : ports) list += (list.size() > 1 ? ", " : "") + std::string("127.0.0.1:") + std::to_string(port);
+  return list + "]";
+}
+
+// The gateway's view of one instance, from GET /api/v1/admin/upstreams on the ops port.
+std::optional<boost::json::object> instance_state(const OrderlyProcess& gateway, std::uint16_t port) {
+  const auto response = http_get(gateway.ops_port(), "/api/v1/admin/upstreams");
+  if (!response || response->status != 200) return std::nullopt;
+  const auto document = boost::json::parse(response->body);
+  for (const auto& upstream : document.at("upstreams").as_array()) {
+    for (const auto& instance : upstream.at("instances").as_array()) {
+      if (instance.at("address").as_string() == "127.0.0.1:" + std::to_string(port)) return instance.as_object();
+    }
+  }
+  return std::nullopt;
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds within) {
+  const auto give_up = Clock::now() + within;
+  while (Clock::now() < give_up) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(25ms);
+  }
+  return condition();
+}
+
+constexpr const char* kUpstreamRoute = R"(
+routes:
+  - match: {prefix: /up}
+    upstream: app
+    strip_prefix: /up
+)";
+
+TEST(Gateway, KillingAnUpstreamUnderLoadFailsOnlyRequestsThatWereNotSafeToRetry) {
+  OrderlyProcess first;
+  OrderlyProcess second;
+  auto third = std::make_unique<OrderlyProcess>();
+  const auto killed_port = third->port();
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+             instances({first.port(), second.port(), killed_port}) +
+             "\n    balance: round_robin\n    health: {interval: 200ms, timeout: 150ms}\n" +
+             "    outlier: {consecutive_connect_failures: 1}\n" + kUpstreamRoute);
+  const auto gateway = start_gateway(file);
+
+  constexpr int kClients = 4;
+  std::atomic<bool> stop{false};
+  std::atomic<int> get_ok{0}, get_failed{0}, post_answered{0}, post_failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      auto connection = std::make_unique<HttpConnection>(gateway->port());
+      for (int i = 0; !stop.load(); ++i) {
+        // GETs may be retried; POSTs without an Idempotency-Key may not
+        // (the upstream answers POST /healthz with 405: an answer, not a failure).
+        const bool post = i % 2 == 1;
+        const auto response = connection->request(post ? "POST" : "GET", "/up/healthz");
+        const bool failed = !response || response->status >= 500;
+        (post ? (failed ? post_failed : post_answered) : (failed ? get_failed : get_ok))++;
+        if (!response || !response->keep_alive) connection = std::make_unique<HttpConnection>(gateway->port());
+      }
+    });
+  }
+  std::this_thread::sleep_for(700ms);  // load on all three
+  kill(third->pid(), SIGKILL);
+  (void)third->wait_exit(5s);
+  std::this_thread::sleep_for(1500ms);  // load on the survivors
+  stop = true;
+  for (auto& client : clients) client.join();
+
+  EXPECT_GT(get_ok.load(), 100);
+  EXPECT_EQ(get_failed.load(), 0) << "every GET that met the dead instance was retried elsewhere";
+  // A POST in flight on the killed instance when it died cannot be retried:
+  // at most one per client connection.
+  EXPECT_LE(post_failed.load(), kClients) << post_answered.load() << " POSTs answered";
+  std::cout << "gets ok " << get_ok << ", posts answered " << post_answered << ", posts failed " << post_failed
+            << " (not retryable, in flight on the killed instance)\n";
+  std::map<std::string, int> failures;  // why attempts failed, from the gateway's log
+  for (const auto& line : gateway->stdout_lines()) {
+    if (line.find("\"event\":\"gateway.upstream_failed\"") == std::string::npos) continue;
+    ++failures[std::string(boost::json::parse(line).at("error").as_string())];
+  }
+  for (const auto& [error, count] : failures) std::cout << "attempts failed with " << error << ": " << count << "\n";
+  const auto state = instance_state(*gateway, killed_port);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_TRUE(!state->at("healthy").as_bool() || state->at("ejected").as_bool());
+}
+
+TEST(Gateway, ActiveChecksTakeADeadInstanceOutAndPutItBackAfterARestart) {
+  OrderlyProcess stays;
+  auto flaky = std::make_unique<OrderlyProcess>();
+  const auto port = flaky->port();
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+             instances({stays.port(), port}) +
+             "\n    health: {interval: 100ms, timeout: 100ms, healthy_threshold: 2, unhealthy_threshold: 2}\n" +
+             "    outlier: {consecutive_connect_failures: 0, consecutive_5xx: 0}\n" + kUpstreamRoute);
+  const auto gateway = start_gateway(file);
+  ASSERT_TRUE(eventually([&] { return instance_state(*gateway, port)->at("healthy").as_bool(); }, 5s));
+
+  flaky.reset();  // SIGKILL
+  EXPECT_TRUE(eventually([&] { return !instance_state(*gateway, port)->at("healthy").as_bool(); }, 5s));
+  for (int i = 0; i < 10; ++i) {
+    const auto response = http_get(gateway->port(), "/up/healthz");
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, 200) << "the dead instance is out of the rotation";
+  }
+
+  OrderlyProcess::Options again;
+  again.args = {"serve", "--listen", "127.0.0.1:" + std::to_string(port), "--ops-listen", "127.0.0.1:0",
+                "--data-dir", stays.data_dir() + "/restarted", "--threads", "1"};
+  OrderlyProcess restarted(again);
+  EXPECT_TRUE(eventually([&] { return instance_state(*gateway, port)->at("healthy").as_bool(); }, 5s));
+}
+
+TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) {
+  OrderlyProcess upstream;
+  FaultProxy fault(upstream.port());
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+             instances({fault.port()}) +
+             "\n    timeouts: {try: 300ms, request: 2s}\n    retry: {max_retries: 0}\n"
+             "    health: {enabled: false}\n    outlier: {consecutive_5xx: 0, consecutive_connect_failures: 0}\n"
+             "    breaker: {consecutive_failures: 3, open_for: 1s, half_open_probes: 1}\n" +
+             kUpstreamRoute);
+  const auto gateway = start_gateway(file);
+  ASSERT_EQ(http_get(gateway->port(), "/up/healthz")->status, 200);
+
+  fault.set_latency(1s);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 504);
+  EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "open");
+  const auto open_series = "orderly_gateway_instance_breaker_state{upstream=\"app\",instance=\"127.0.0.1:" +
+                           std::to_string(fault.port()) + "\"} 2";
+  EXPECT_TRUE(eventually(
+      [&] { return http_get(gateway->ops_port(), "/metrics")->body.find(open_series) != std::string::npos; }, 3s))
+      << "the breaker's state is a metric";
+  const auto started = Clock::now();
+  const auto refused = http_get(gateway->port(), "/up/healthz");
+  const auto took = Clock::now() - started;
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_LT(took, 100ms) << "an open breaker answers at once";
+
+  fault.set_latency(0ms);
+  // After open_for, one probe goes through (half-open); its success closes the breaker.
+  EXPECT_TRUE(eventually([&] { return http_get(gateway->port(), "/up/healthz")->status == 200; }, 5s));
+  EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "closed");
+}
+
+TEST(Gateway, SighupAppliesANewFileWithoutDroppingConnectionsAndRefusesABadOne) {
+  OrderlyProcess upstream;
+  GatewayFile file;
+  const auto head = "listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+                    instances({upstream.port()}) + "\nroutes:\n";
+  file.write(head + "  - {match: {prefix: /a}, upstream: app, strip_prefix: /a}\n");
+  const auto gateway = start_gateway(file);
+  HttpConnection kept(gateway->port());
+  EXPECT_EQ(kept.request("GET", "/a/healthz")->status, 200);
+  EXPECT_EQ(kept.request("GET", "/b/healthz")->status, 404);
+
+  file.write(head + "  - {match: {prefix: /b}, upstream: app, strip_prefix: /b}\n");
+  gateway->send_signal(SIGHUP);
+  ASSERT_TRUE(gateway->wait_for_line("\"event\":\"gateway.reloaded\"", 5s).has_value());
+  EXPECT_EQ(kept.request("GET", "/b/healthz")->status, 200) << "the same connection sees the new routes";
+  EXPECT_EQ(kept.request("GET", "/a/healthz")->status, 404);
+
+  file.write(head + "  - {match: {prefix: /c}, upstream: nowhere}\n");
+  gateway->send_signal(SIGHUP);
+  const auto refused = gateway->wait_for_line("\"event\":\"gateway.reload_refused\"", 5s);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("no upstream called 'nowhere'"), std::string::npos) << *refused;
+  EXPECT_EQ(kept.request("GET", "/b/healthz")->status, 200) << "the old configuration keeps serving";
+}
+
+TEST(Gateway, FramingAndLimitDefencesHoldThroughTheGateway) {
+  OrderlyProcess upstream;
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+             instances({upstream.port()}) + "\n" + kUpstreamRoute);
+  const auto gateway = start_gateway(file);
+  const auto refused = [&](const std::string& request, int status) {
+    HttpConnection connection(gateway->port());
+    ASSERT_TRUE(connection.send(request));
+    const auto response = connection.read_response();
+    ASSERT_TRUE(response.has_value()) << request;
+    EXPECT_EQ(response->status, status) << request;
+    EXPECT_TRUE(connection.wait_closed(3s));
+  };
+  refused("POST /up/healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+          400);
+  refused("POST /up/healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400);
+  refused("GET /up/healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(17 * 1024, 'a') + "\r\n\r\n", 431);
+  refused("POST /up/healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n", 413);
+  // Dot segments, plain or percent-encoded, are refused before any route sees them.
+  EXPECT_EQ(http_get(gateway->port(), "/up/../metrics")->status, 400);
+  EXPECT_EQ(http_get(gateway->port(), "/up/%2e%2e/metrics")->status, 400);
+}
+
+TEST(Gateway, TwoGatewaysSharingRedisHoldOneRateLimitBetweenThem) {
+  OrderlyProcess upstream;
+  const auto redis = parse_redis_url(test_server_setting("ORDERLY_TEST_REDIS"));
+  // A policy name of its own: the shared Redis outlives this test.
+  const auto policy = "shared-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(Clock::now().time_since_epoch().count() % 1'000'000'007);
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nredis: " + redis.to_string() +
+             "\nupstreams:\n  app:\n    instances: " + instances({upstream.port()}) +
+             "\nroutes:\n  - match: {prefix: /up}\n    upstream: app\n    strip_prefix: /up\n"
+             "    rate_limit: {name: " + policy + ", limit: 100, window: 1h, key: route, store: redis}\n");
+  const auto first = start_gateway(file);
+  const auto second = start_gateway(file);
+  HttpConnection to_first(first->port());
+  HttpConnection to_second(second->port());
+  int allowed = 0;
+  int refused_by_first = 0;
+  int refused_by_second = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto& connection = i % 2 == 0 ? to_first : to_second;
+    const auto response = connection.request("GET", "/up/healthz");
+    ASSERT_TRUE(response.has_value());
+    if (response->status == 200) {
+      ++allowed;
+    } else {
+      ASSERT_EQ(response->status, 429) << response->body;
+      (i % 2 == 0 ? refused_by_first : refused_by_second)++;
+    }
+  }
+  std::cout << "allowed " << allowed << " of 300 (limit 100), refused " << refused_by_first << " by the first gateway, "
+            << refused_by_second << " by the second\n";
+  // 100 per hour between them (refill over the seconds this takes: well under one).
+  EXPECT_GE(allowed, 95);
+  EXPECT_LE(allowed, 105);
+  EXPECT_GT(refused_by_first, 50);
+  EXPECT_GT(refused_by_second, 50);
+}
+
+}  // namespace
+}  // namespace orderly::testing
