@@ -11,6 +11,7 @@
 #include "app/gateway_wiring.hpp"
 #include "app/keys_command.hpp"
 #include "app/migrate.hpp"
+#include "app/payments_wiring.hpp"
 #include "app/serve.hpp"
 #include "app/version.hpp"
 #include "core/config.hpp"
@@ -108,6 +109,20 @@ int run_cli(int argc, char** argv) {
   add_config_flags(*config_command, config_flags);
   config_command->add_flag("--print-defaults", print_defaults, "Print every setting with its default and meaning");
 
+  ConfigFlags vault_flags;
+  auto* vault_command = app.add_subcommand("vault", "Manage the card vault's keys");
+  vault_command->require_subcommand(1);
+  auto* rotate_command =
+      vault_command->add_subcommand("rotate", "Add a vault key, re-encrypt every saved card under it, drop unused keys");
+  add_config_flags(*rotate_command, vault_flags);
+
+  ConfigFlags provider_sim_flags;
+  std::string provider_sim_listen;
+  auto* provider_sim_command =
+      app.add_subcommand("provider-sim", "Serve the simulated payment provider over HTTP (scale-out mode)");
+  add_config_flags(*provider_sim_command, provider_sim_flags);
+  provider_sim_command->get_option("--listen")->description("HOST:PORT to serve the provider on")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -122,6 +137,11 @@ int run_cli(int argc, char** argv) {
     if (gateway_command->parsed()) return run_gateway(gateway_file, load(gateway_flags));
     if (keys_rotate->parsed()) return rotate_signing_keys(load(keys_flags));
     if (keys_list->parsed()) return list_signing_keys(load(keys_flags));
+    if (rotate_command->parsed()) return vault_rotate(load(vault_flags));
+    if (provider_sim_command->parsed()) {
+      const auto config = load(provider_sim_flags);
+      return provider_sim(config, config.listen);
+    }
     if (config_command->parsed()) {
       // Without --print-defaults: the effective configuration (file, environment, flags).
       std::cout << core::render_config(print_defaults ? core::Config{} : load(config_flags));

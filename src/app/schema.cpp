@@ -6,6 +6,7 @@
 #include "auth/schema.hpp"
 #include "notify/schema.hpp"
 #include "catalog/schema.hpp"
+#include "payments/schema.hpp"
 #include "orders/schema.hpp"
 
 namespace orderly::app {
@@ -16,6 +17,7 @@ std::vector<store::Migration> all_migrations() {
       auth::auth_migrations(),
       notify::notify_migrations(),
       catalog::catalog_migrations(),
+      payments::payments_migrations(),
       orders::orders_migrations(),
   };
   std::vector<store::Migration> merged;

@@ -13,7 +13,9 @@
 #include "app/catalog_wiring.hpp"
 #include "app/http_stack.hpp"
 #include "app/notify_wiring.hpp"
+#include "app/orders_wiring.hpp"
 #include "app/queue_setup.hpp"
+#include "app/payments_wiring.hpp"
 #include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
@@ -23,6 +25,7 @@
 #include "net/health.hpp"
 #include "net/http_server.hpp"
 #include "queue/embedded/embedded_broker.hpp"
+#include "queue/event_outbox.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -118,9 +121,14 @@ int serve(const core::Config& config) {
   net::Router public_router;
   health.install(public_router);
   auth->add_routes(public_router);
+  const auto payments = wire_payments(config, *store, public_router, clock, random, metrics);
+  if (!payments) { core::log::stop(); return kStartupError; }
   auto notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
   const auto catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
+  const auto orders = wire_orders(public_router, config, *store, clock, random,
+                                  {catalog->inventory(), *payments->vault, *payments->provider,
+                                   std::make_shared<queue::EmbeddedEventOutbox>(broker)});
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
 
   net::Router ops_router;

@@ -374,6 +374,49 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "catalog.worker_poll_interval", "How long the bulk worker waits before asking an empty queue again.",
           [](auto& c) -> auto& { return c.catalog.worker_poll_interval; }),
+      // payments
+      {"payments.vault_key_file",
+       "Card vault key ring (keep it off the database host's backups); empty means <data_dir>/vault.keys. "
+       "The environment variable ORDERLY_VAULT_KEYS, when set, is used instead.",
+       [](const Config& c) { return c.payments.vault_key_file; },
+       [](Config& c, std::string_view text) { c.payments.vault_key_file = std::string(text); }},
+      duration_setting(
+          "payments.vault_key_recheck",
+          "How often a running server looks at the key file for a key added by `orderly vault rotate`.",
+          [](auto& c) -> auto& { return c.payments.vault_key_recheck; }),
+      unsigned_setting(
+          "payments.rotate_batch_size", "Cards re-encrypted per transaction by `orderly vault rotate`.",
+          [](auto& c) -> auto& { return c.payments.rotate_batch_size; }, 1, 100'000),
+      duration_setting(
+          "payments.provider_timeout",
+          "Longest a call to the payment provider may take; then it counts as unavailable and is retried "
+          "later with the same idempotency key.",
+          [](auto& c) -> auto& { return c.payments.provider_timeout; }),
+      duration_setting(
+          "payments.simulator_slow_answer",
+          "How long the simulated provider takes to answer the first call for the slow test card (…3220).",
+          [](auto& c) -> auto& { return c.payments.simulator_slow_answer; }, true),
+      unsigned_setting(
+          "payments.simulator_transient_failures",
+          "Calls per idempotency key that fail before the transient test card (…0119) is approved.",
+          [](auto& c) -> auto& { return c.payments.simulator_transient_failures; }, 0, 100),
+      {"payments.provider",
+       "The payment provider: empty for the in-process simulator, or HOST:PORT of an `orderly provider-sim`.",
+       [](const Config& c) { return c.payments.provider; },
+       [](Config& c, std::string_view text) {
+         if (!text.empty()) (void)HostPort::parse(text);
+         c.payments.provider = std::string(text);
+       }},
+      unsigned_setting(
+          "payments.provider_attempts",
+          "Tries per call to a remote provider (the first included), each with the same idempotency key.",
+          [](auto& c) -> auto& { return c.payments.provider_attempts; }, 1, 10),
+      unsigned_setting(
+          "payments.provider_breaker_failures", "Failed calls in a row that open the remote provider's circuit breaker.",
+          [](auto& c) -> auto& { return c.payments.provider_breaker_failures; }, 1, 1000),
+      duration_setting(
+          "payments.provider_breaker_cool_down", "How long the provider's breaker stays open before it lets a probe through.",
+          [](auto& c) -> auto& { return c.payments.provider_breaker_cool_down; }),
       // orders (src/orders/)
       duration_setting(
           "orders.idempotency_retention",

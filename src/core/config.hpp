@@ -116,6 +116,19 @@ struct CatalogConfig {
   std::chrono::milliseconds worker_poll_interval{250};  // bulk worker's wait when its queue is empty
 };
 
+struct PaymentsConfig {
+  std::string vault_key_file;                            // empty: <data_dir>/vault.keys
+  std::chrono::milliseconds vault_key_recheck{10'000};   // how often a server looks for a rotated key file
+  unsigned rotate_batch_size = 200;                      // cards re-encrypted per transaction by `vault rotate`
+  std::chrono::milliseconds provider_timeout{1'000};     // per call to the payment provider
+  std::chrono::milliseconds simulator_slow_answer{3'000};  // the slow test card's first answer
+  unsigned simulator_transient_failures = 1;               // failed tries per key of the transient test card
+  std::string provider;                       // HOST:PORT of `orderly provider-sim`; empty: the in-process simulator
+  unsigned provider_attempts = 3;             // tries per remote call, all with the caller's idempotency key
+  unsigned provider_breaker_failures = 5;     // failures in a row that open the provider's circuit breaker
+  std::chrono::milliseconds provider_breaker_cool_down{5'000};  // open this long before a probe
+};
+
 // Orders: idempotency keys, the checkout saga and its jobs (src/orders/).
 struct OrdersConfig {
   std::chrono::milliseconds idempotency_retention{24 * 3'600'000};  // answers kept at least this long
@@ -144,6 +157,7 @@ struct Config {
   QueueConfig queue;
   NotifyConfig notify;
   CatalogConfig catalog;
+  PaymentsConfig payments;
   OrdersConfig orders;
 };
 

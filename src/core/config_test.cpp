@@ -107,6 +107,15 @@ TEST(Config, EnvironmentNamesMapToKeys) {
   EXPECT_EQ(other.ignored[0], "ORDERLY_SERVICE_HOST");
 }
 
+TEST(Config, SecretsReadByModulesAreNeitherSettingsNorReported) {
+  std::string keys = "ORDERLY_VAULT_KEYS=k1:c2VjcmV0";
+  std::string password = "ORDERLY_ADMIN_PASSWORD=hunter2hunter2";
+  char* environment[] = {keys.data(), password.data(), nullptr};
+  const auto settings = environment_overrides(environment);
+  EXPECT_TRUE(settings.overrides.empty());
+  EXPECT_TRUE(settings.ignored.empty());
+}
+
 TEST(Config, DurationsAreBoundedToADay) {
   EXPECT_EQ(load_config(std::nullopt, {}, {{"http.drain_grace", "24h", "t"}}).http.drain_grace, std::chrono::hours(24));
   EXPECT_THROW((void)load_config(std::nullopt, {}, {{"http.header_timeout", "3000000h", "t"}}), ConfigError);

@@ -14,24 +14,34 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// Writes `content` to a private temporary file, syncs it, then link()s it
+// into place: link fails with EEXIST if another process got there first, so
+// a reader never sees a half-written secret and two starters agree on one.
 void create_exclusively(const std::string& path, const std::string& content) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return;  // another process made it first: use theirs
+  std::string temporary = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temporary.data());  // mode 0600
+  if (fd < 0) throw SecretFileError(path + ": cannot create: " + errno_text());
+  std::size_t written = 0;
+  bool ok = true;
+  while (ok && written < content.size()) {
+    const auto n = ::write(fd, content.data() + written, content.size() - written);
+    ok = n >= 0;
+    if (ok) written += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const auto write_error = errno_text();
+  ::close(fd);
+  if (!ok) {
+    ::unlink(temporary.c_str());
+    throw SecretFileError(path + ": cannot write: " + write_error);
+  }
+  const bool linked = ::link(temporary.c_str(), path.c_str()) == 0;
+  const int link_errno = errno;
+  ::unlink(temporary.c_str());
+  if (!linked && link_errno != EEXIST) {
+    errno = link_errno;
     throw SecretFileError(path + ": cannot create: " + errno_text());
   }
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const auto n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      ::close(fd);
-      throw SecretFileError(path + ": cannot write: " + errno_text());
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) throw SecretFileError(path + ": cannot sync: " + errno_text());
 }
 
 }  // namespace

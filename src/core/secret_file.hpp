@@ -14,8 +14,8 @@ class SecretFileError : public std::runtime_error {
 
 // Reads a secret (a key kept outside the database) from `path`. When the
 // file does not exist and `create` is set, writes `create()` to it first with
-// mode 0600, atomically (O_EXCL), so two starting processes agree on one
-// secret. Refuses a file that group or others may read: a leaked key file
+// mode 0600, atomically (a synced temporary file link()ed into place), so
+// two starting processes agree on one secret and neither reads half of it. Refuses a file that group or others may read: a leaked key file
 // exposes every value it protects. Throws SecretFileError.
 [[nodiscard]] std::string load_secret_file(const std::string& path, const std::function<std::string()>& create);
 
