@@ -7,6 +7,7 @@
 #include "notify/schema.hpp"
 #include "catalog/schema.hpp"
 #include "payments/schema.hpp"
+#include "orders/schema.hpp"
 
 namespace orderly::app {
 
@@ -17,6 +18,7 @@ std::vector<store::Migration> all_migrations() {
       notify::notify_migrations(),
       catalog::catalog_migrations(),
       payments::payments_migrations(),
+      orders::orders_migrations(),
   };
   std::vector<store::Migration> merged;
   for (const auto module : modules) merged.insert(merged.end(), module.begin(), module.end());

@@ -13,6 +13,7 @@
 #include "app/catalog_wiring.hpp"
 #include "app/http_stack.hpp"
 #include "app/notify_wiring.hpp"
+#include "app/orders_wiring.hpp"
 #include "app/queue_setup.hpp"
 #include "app/payments_wiring.hpp"
 #include "app/schema.hpp"
@@ -24,6 +25,7 @@
 #include "net/health.hpp"
 #include "net/http_server.hpp"
 #include "queue/embedded/embedded_broker.hpp"
+#include "queue/event_outbox.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -124,6 +126,9 @@ int serve(const core::Config& config) {
   auto notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
   const auto catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
+  const auto orders = wire_orders(public_router, config, *store, clock, random,
+                                  {catalog->inventory(), *payments->vault, *payments->provider,
+                                   std::make_shared<queue::EmbeddedEventOutbox>(broker)});
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
 
   net::Router ops_router;

@@ -417,6 +417,44 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "payments.provider_breaker_cool_down", "How long the provider's breaker stays open before it lets a probe through.",
           [](auto& c) -> auto& { return c.payments.provider_breaker_cool_down; }),
+      // orders (src/orders/)
+      duration_setting(
+          "orders.idempotency_retention",
+          "How long an Idempotency-Key and its recorded answer are kept (at least 24h per the API).",
+          [](auto& c) -> auto& { return c.orders.idempotency_retention; }, false, std::chrono::hours(24 * 365)),
+      duration_setting(
+          "orders.idempotency_lease",
+          "An Idempotency-Key still in progress after this long (its request crashed) may be retaken by a retry.",
+          [](auto& c) -> auto& { return c.orders.idempotency_lease; }),
+      duration_setting(
+          "orders.reservation_timeout",
+          "Orders still pending_payment after this long are cancelled (reservation_expired) and their stock "
+          "released.",
+          [](auto& c) -> auto& { return c.orders.reservation_timeout; }),
+      duration_setting(
+          "orders.maintenance_interval", "How often the reservation expiry and idempotency clean-up jobs run.",
+          [](auto& c) -> auto& { return c.orders.maintenance_interval; }),
+      unsigned_setting(
+          "orders.saga_max_attempts",
+          "Transient payment provider errors tolerated per checkout step before the order fails (payment_failed).",
+          [](auto& c) -> auto& { return c.orders.saga_max_attempts; }, 1, 1000),
+      duration_setting(
+          "orders.saga_backoff_base", "First retry delay of a checkout step (doubles per attempt, full jitter).",
+          [](auto& c) -> auto& { return c.orders.saga_backoff_base; }),
+      duration_setting(
+          "orders.saga_backoff_max", "Longest retry delay of a checkout step.",
+          [](auto& c) -> auto& { return c.orders.saga_backoff_max; }),
+      duration_setting(
+          "orders.saga_lease",
+          "How long a process owns a claimed checkout saga; another process takes it over after that (keep it "
+          "above the payment provider timeout).",
+          [](auto& c) -> auto& { return c.orders.saga_lease; }),
+      duration_setting(
+          "orders.saga_poll_interval", "How often the saga runner looks for due sagas when not woken.",
+          [](auto& c) -> auto& { return c.orders.saga_poll_interval; }),
+      unsigned_setting(
+          "orders.saga_concurrency", "Checkout sagas one process runs at once.",
+          [](auto& c) -> auto& { return c.orders.saga_concurrency; }, 1, 10'000),
   };
   return kSettings;
 }

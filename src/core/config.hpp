@@ -129,6 +129,20 @@ struct PaymentsConfig {
   std::chrono::milliseconds provider_breaker_cool_down{5'000};  // open this long before a probe
 };
 
+// Orders: idempotency keys, the checkout saga and its jobs (src/orders/).
+struct OrdersConfig {
+  std::chrono::milliseconds idempotency_retention{24 * 3'600'000};  // answers kept at least this long
+  std::chrono::milliseconds idempotency_lease{30'000};  // an in-progress key older than this may be retaken
+  std::chrono::milliseconds reservation_timeout{15 * 60'000};  // pending_payment longer than this expires
+  std::chrono::milliseconds maintenance_interval{30'000};      // expiry and key clean-up sweeps
+  unsigned saga_max_attempts = 6;          // transient provider errors per step before payment_failed
+  std::chrono::milliseconds saga_backoff_base{200};
+  std::chrono::milliseconds saga_backoff_max{30'000};
+  std::chrono::milliseconds saga_lease{60'000};  // how long a runner owns a claimed saga without progress
+  std::chrono::milliseconds saga_poll_interval{1'000};
+  unsigned saga_concurrency = 64;  // sagas run at once by one process
+};
+
 // Everything a user may tune. Components read their section and hand
 // configured objects to the code that uses them (STYLE.md).
 struct Config {
@@ -144,6 +158,7 @@ struct Config {
   NotifyConfig notify;
   CatalogConfig catalog;
   PaymentsConfig payments;
+  OrdersConfig orders;
 };
 
 // A configuration problem, worded as the one line a user sees before exit 2:

@@ -1,0 +1,109 @@
+#include "app/orders_wiring.hpp"
+
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "core/ids.hpp"
+#include "core/logging.hpp"
+#include "core/run_sync.hpp"
+#include "orders/checkout_saga.hpp"
+#include "orders/idempotency_store.hpp"
+#include "orders/order_routes.hpp"
+#include "orders/order_service.hpp"
+#include "orders/periodic_job.hpp"
+#include "orders/saga_runner.hpp"
+#include "orders/saga_store.hpp"
+#include "orders/user_directory.hpp"
+
+namespace orderly::app {
+namespace {
+
+namespace asio = boost::asio;
+
+// Expired reservations cancelled per sweep transaction batch.
+constexpr std::int64_t kExpiryBatch = 100;
+constexpr auto kStopGrace = std::chrono::seconds(10);
+
+class Orders final : public OrdersComponent {
+ public:
+  Orders(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
+         OrdersDependencies dependencies)
+      : config_(config.orders),
+        outbox_(dependencies.outbox),
+        users_(store),
+        keys_(store, clock, random, {config.orders.idempotency_retention, config.orders.idempotency_lease}),
+        saga_(store, dependencies.inventory, dependencies.vault, dependencies.provider, *outbox_, users_,
+              clock, random,
+              {config.orders.saga_max_attempts, config.orders.saga_backoff_base, config.orders.saga_backoff_max,
+               config.orders.saga_lease}),
+        runner_(saga_, store, clock, "orders-" + core::random_hex(random, 8),
+                {config.orders.saga_poll_interval, config.orders.saga_concurrency}),
+        service_({store, dependencies.inventory, dependencies.vault, *outbox_, users_, keys_, clock, random,
+                  [this] { runner_.wake(); }}),
+        maintenance_("orders.maintenance", config.orders.maintenance_interval,
+                     [this]() -> asio::awaitable<void> { co_await maintain(); }),
+        work_(asio::make_work_guard(loop_)) {}
+
+  ~Orders() override {
+    runner_.stop(kStopGrace);
+    maintenance_.stop(kStopGrace);
+    work_.reset();
+    loop_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  orders::OrderService& service() { return service_; }
+
+  void start(store::Store& store) {
+    if (store.dialect() == store::Dialect::sqlite) {
+      const auto forgotten = core::run_sync(keys_.forget_in_progress());
+      const auto released = core::run_sync(orders::saga_store::release_all_leases(store));
+      if (forgotten > 0 || released > 0) {
+        core::log::warn("orders.recovered_after_restart",
+                        {{"idempotency_keys_forgotten", forgotten}, {"saga_leases_released", released}});
+      }
+    }
+    const auto unfinished = core::run_sync(orders::saga_store::count_unfinished(store));
+    core::log::info("orders.started", {{"unfinished_sagas", unfinished}});
+    thread_ = std::thread([this] { loop_.run(); });
+    runner_.start(loop_.get_executor());
+    maintenance_.start(loop_.get_executor());
+  }
+
+ private:
+  asio::awaitable<void> maintain() {
+    while (true) {  // bounded by the stale orders there are; each pass cancels them
+      const auto expired = co_await service_.expire_reservations(config_.reservation_timeout, kExpiryBatch);
+      if (expired < static_cast<std::size_t>(kExpiryBatch)) break;
+    }
+    const auto deleted = co_await keys_.delete_expired();
+    if (deleted > 0) core::log::info("orders.idempotency_keys_deleted", {{"count", deleted}});
+  }
+
+  core::OrdersConfig config_;
+  std::shared_ptr<queue::EventOutbox> outbox_;
+  orders::StoreUserDirectory users_;
+  orders::IdempotencyStore keys_;
+  orders::CheckoutSaga saga_;
+  orders::SagaRunner runner_;
+  orders::OrderService service_;
+  orders::PeriodicJob maintenance_;
+  asio::io_context loop_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<OrdersComponent> wire_orders(net::Router& router, const core::Config& config, store::Store& store,
+                                             const core::Clock& clock, core::Random& random,
+                                             OrdersDependencies dependencies) {
+  auto component = std::make_unique<Orders>(config, store, clock, random, dependencies);
+  orders::add_order_routes(router, component->service(), store);
+  component->start(store);
+  return component;
+}
+
+}  // namespace orderly::app

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+
+#include "catalog/inventory.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/random.hpp"
+#include "net/router.hpp"
+#include "payments/card_vault.hpp"
+#include "payments/payment_provider.hpp"
+#include "queue/event_outbox.hpp"
+#include "store/store.hpp"
+
+namespace orderly::app {
+
+// What the orders module needs from the other modules.
+struct OrdersDependencies {
+  catalog::Inventory& inventory;
+  payments::CardVault& vault;
+  payments::PaymentProvider& provider;  // already wrapped with timeouts (payments' ResilientProvider)
+  std::shared_ptr<queue::EventOutbox> outbox;  // of the process's mode (embedded: EmbeddedEventOutbox)
+};
+
+// The orders module of one process: its routes, the checkout saga runner and
+// the maintenance jobs (reservation expiry, idempotency-key clean-up), which
+// run as coroutines on a worker event loop of their own. Destroying it stops
+// the runner (sagas in flight reach their next recorded step, or resume after
+// a restart) before the store goes away.
+class OrdersComponent {
+ public:
+  virtual ~OrdersComponent() = default;
+};
+
+// Adds the Orders routes to `router` and starts the saga runner and jobs.
+// Embedded mode (SQLite: this process is the only one using the database)
+// first forgets idempotency keys and saga leases left by a crashed run, so
+// every unfinished saga resumes at once from its last recorded step.
+// Throws store::StoreError when that recovery fails.
+[[nodiscard]] std::unique_ptr<OrdersComponent> wire_orders(net::Router& router, const core::Config& config,
+                                                           store::Store& store, const core::Clock& clock,
+                                                           core::Random& random, OrdersDependencies dependencies);
+
+}  // namespace orderly::app

@@ -1,0 +1,203 @@
+// The Orders routes through the request pipeline (principal set directly, as
+// the authenticate middleware would): Idempotency-Key rules, replays, who
+// sees what (BOLA: another customer's order and payment are 404), admin-only
+// shipping, list pages.
+#include "orders/order_routes.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "net/pipeline.hpp"
+#include "orders/checkout_saga.hpp"
+#include "orders/saga_runner.hpp"
+#include "orders/test_support.hpp"
+
+namespace orderly::orders {
+namespace {
+
+using core::run_sync;
+
+constexpr auto kBody =
+    R"({"items":[{"product_id":"p1","quantity":1}],"payment_method_id":"pm-alice",)"
+    R"("shipping_address":{"name":"Alice","line1":"1 Main St","city":"Paris","postal_code":"75001","country":"FR"}})";
+
+class OrderRoutesTest : public testing::OrdersStoreTest {
+ protected:
+  void SetUp() override {
+    OrdersStoreTest::SetUp();
+    add_product("p1", 1000, 100);
+    vault_.add("alice", "pm-alice", "4242424242424242");
+    vault_.add("bob", "pm-bob", "4242424242424242");
+    keys_ = std::make_unique<IdempotencyStore>(*store_, clock_, random_, IdempotencyOptions{});
+    service_ = std::make_unique<OrderService>(
+        OrderServiceParts{*store_, inventory_, vault_, outbox_, users_, *keys_, clock_, random_, nullptr});
+    saga_ = std::make_unique<CheckoutSaga>(*store_, inventory_, vault_, provider_, outbox_, users_, clock_, random_,
+                                           CheckoutSagaOptions{});
+    runner_ = std::make_unique<SagaRunner>(*saga_, *store_, clock_, "r", SagaRunnerOptions{});
+    add_order_routes(router_, *service_, *store_);
+  }
+
+  net::Response call(const std::string& who, std::string method, std::string target, std::string body = {},
+                     std::vector<std::pair<std::string, std::string>> headers = {}) {
+    net::RequestContext context;
+    net::Request request;
+    request.method = std::move(method);
+    request.target = target;
+    const auto question = target.find('?');
+    request.path = target.substr(0, question);
+    if (question != std::string::npos) request.query = target.substr(question + 1);
+    request.body = std::move(body);
+    for (auto& [name, value] : headers) request.headers.add(name, value);
+    if (!who.empty()) {
+      context.principal = net::Principal{who, {who == "admin" ? "admin" : "customer"}};
+    }
+    auto match = router_.match(request.method, request.path);
+    context.route = match.route;
+    context.path_params = match.params;
+    context.allow = match.allow;
+    return run_sync(pipeline_.run(context, request));
+  }
+  net::Response post_order(const std::string& who, const std::string& key, const std::string& body = kBody) {
+    return call(who, "POST", "/api/v1/orders", body, {{"Idempotency-Key", key}});
+  }
+  static std::string id_of(const net::Response& response) {
+    return std::string(boost::json::parse(response.body).at("id").as_string());
+  }
+
+  testing::FakeInventory inventory_;
+  testing::TableOutbox outbox_;
+  testing::FakeVault vault_;
+  testing::FakeUsers users_;
+  testing::FakeProvider provider_;
+  std::unique_ptr<IdempotencyStore> keys_;
+  std::unique_ptr<OrderService> service_;
+  std::unique_ptr<CheckoutSaga> saga_;
+  std::unique_ptr<SagaRunner> runner_;
+  net::Router router_;
+  net::Pipeline pipeline_{router_};
+};
+
+TEST_P(OrderRoutesTest, IdempotencyKeyIsRequiredAndChecked) {
+  EXPECT_EQ(call("alice", "POST", "/api/v1/orders", kBody).status, 400);
+  EXPECT_EQ(post_order("alice", "").status, 400);
+  EXPECT_EQ(post_order("alice", "has space").status, 400);
+  EXPECT_EQ(post_order("alice", std::string(256, 'k')).status, 400);
+  EXPECT_EQ(call("", "POST", "/api/v1/orders", kBody, {{"Idempotency-Key", "k"}}).status, 401);
+  EXPECT_EQ(stock_of("p1"), 100);
+}
+
+TEST_P(OrderRoutesTest, CreatedThenReplayedByteForByteAndAnotherBodyIs422) {
+  const auto created = post_order("alice", "k1");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(*created.headers.get("Location"), "/api/v1/orders/" + id_of(created));
+  EXPECT_FALSE(created.headers.get("Idempotent-Replayed").has_value());
+  const auto order = boost::json::parse(created.body).as_object();
+  for (const auto* field : {"id", "status", "items", "total", "created_at", "history"}) {
+    EXPECT_TRUE(order.contains(field)) << field;
+  }
+
+  const auto replay = post_order("alice", "k1");
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.body, created.body);
+  EXPECT_EQ(*replay.headers.get("Idempotent-Replayed"), "true");
+  EXPECT_EQ(*replay.headers.get("Location"), *created.headers.get("Location"));
+
+  auto other = std::string(kBody);
+  other.replace(other.find("\"quantity\":1"), 12, "\"quantity\":2");
+  EXPECT_EQ(post_order("alice", "k1", other).status, 422);
+  EXPECT_EQ(post_order("bob", "k1", R"({"items":[{"product_id":"p1","quantity":1}],"payment_method_id":"pm-bob",)"
+                                    R"("shipping_address":{"name":"B","line1":"2 Rd","city":"Lyon","postal_code":"69001","country":"FR"}})")
+                .status,
+            201)
+      << "keys are per user";
+  EXPECT_EQ(stock_of("p1"), 98);
+}
+
+TEST_P(OrderRoutesTest, BadBodiesAre400Or422AndReserveNothing) {
+  EXPECT_EQ(post_order("alice", "k1", "{oops").status, 400);
+  const auto invalid = post_order("alice", "k2", R"({"items":[{"product_id":"p1","quantity":0}]})");
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_NE(invalid.body.find("items[0].quantity"), std::string::npos);
+  auto foreign = std::string(kBody);
+  foreign.replace(foreign.find("pm-alice"), 8, "pm-bob");
+  const auto stolen_card = post_order("alice", "k3", foreign);
+  EXPECT_EQ(stolen_card.status, 422);
+  EXPECT_EQ(stock_of("p1"), 100);
+}
+
+TEST_P(OrderRoutesTest, AnotherCustomersOrderAndPaymentAreNotFound) {
+  const auto id = id_of(post_order("alice", "k1"));
+  EXPECT_EQ(call("alice", "GET", "/api/v1/orders/" + id).status, 200);
+  EXPECT_EQ(call("alice", "GET", "/api/v1/orders/" + id + "/payment").status, 200);
+  EXPECT_EQ(call("bob", "GET", "/api/v1/orders/" + id).status, 404);
+  EXPECT_EQ(call("bob", "GET", "/api/v1/orders/" + id + "/payment").status, 404);
+  EXPECT_EQ(call("bob", "POST", "/api/v1/orders/" + id + "/cancel").status, 404);
+  EXPECT_EQ(call("bob", "GET", "/api/v1/orders/no-such-order").status, 404);
+  EXPECT_EQ(call("admin", "GET", "/api/v1/orders/" + id).status, 200);
+  EXPECT_EQ(call("alice", "POST", "/api/v1/orders/" + id + "/ship").status, 403);
+  EXPECT_EQ(call("admin", "POST", "/api/v1/orders/" + id + "/ship").status, 409) << "not paid yet";
+  EXPECT_EQ(stock_of("p1"), 99) << "bob's cancel did nothing";
+}
+
+TEST_P(OrderRoutesTest, PaymentShowsStatusAmountAndAttemptsThenShipAndCancelFollowTheRules) {
+  const auto id = id_of(post_order("alice", "k1"));
+  while (run_sync(runner_->run_due_once()) > 0) {
+  }
+  const auto payment = boost::json::parse(call("alice", "GET", "/api/v1/orders/" + id + "/payment").body).as_object();
+  EXPECT_EQ(payment.at("status").as_string(), "captured");
+  EXPECT_EQ(payment.at("amount").at("amount").as_int64(), 1000);
+  EXPECT_EQ(payment.at("attempts").as_int64(), 2);
+  EXPECT_EQ(call("admin", "POST", "/api/v1/orders/" + id + "/ship").status, 200);
+  EXPECT_EQ(call("alice", "POST", "/api/v1/orders/" + id + "/cancel").status, 409);
+  const auto shown = boost::json::parse(call("alice", "GET", "/api/v1/orders/" + id).body).as_object();
+  EXPECT_EQ(shown.at("status").as_string(), "shipped");
+  EXPECT_EQ(shown.at("history").as_array().size(), 3U);
+}
+
+TEST_P(OrderRoutesTest, CancellingTwiceAnswers200BothTimes) {
+  const auto id = id_of(post_order("alice", "k1"));
+  const auto first = call("alice", "POST", "/api/v1/orders/" + id + "/cancel");
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(boost::json::parse(first.body).at("cancel_reason").as_string(), "cancelled_by_user");
+  EXPECT_EQ(call("alice", "POST", "/api/v1/orders/" + id + "/cancel").status, 200);
+  EXPECT_EQ(stock_of("p1"), 100);
+}
+
+TEST_P(OrderRoutesTest, ListsAreNewestFirstPagedAndScopedToTheCaller) {
+  std::vector<std::string> alice;
+  for (int i = 0; i < 5; ++i) {
+    alice.push_back(id_of(post_order("alice", "a" + std::to_string(i))));
+    clock_.advance(std::chrono::milliseconds(5));
+  }
+  const auto bob = id_of(post_order("bob", "b0", R"({"items":[{"product_id":"p1","quantity":1}],"payment_method_id":"pm-bob",)"
+                                                 R"("shipping_address":{"name":"B","line1":"2 Rd","city":"Lyon","postal_code":"69001","country":"FR"}})"));
+  std::vector<std::string> seen;
+  std::string target = "/api/v1/orders?limit=2";
+  for (int page = 0; page < 5; ++page) {
+    const auto response = call("alice", "GET", target);
+    ASSERT_EQ(response.status, 200) << response.body;
+    const auto body = boost::json::parse(response.body).as_object();
+    for (const auto& item : body.at("items").as_array()) seen.emplace_back(item.at("id").as_string());
+    if (body.at("next_cursor").is_null()) break;
+    target = "/api/v1/orders?limit=2&cursor=" + std::string(body.at("next_cursor").as_string());
+  }
+  EXPECT_EQ(seen, std::vector<std::string>(alice.rbegin(), alice.rend()));
+
+  const auto everyone = boost::json::parse(call("admin", "GET", "/api/v1/orders?limit=100").body);
+  EXPECT_EQ(everyone.at("items").as_array().size(), 6U);
+  EXPECT_EQ(everyone.at("items").as_array()[0].at("id").as_string(), bob);
+  const auto bobs = boost::json::parse(call("admin", "GET", "/api/v1/orders?user_id=bob").body);
+  EXPECT_EQ(bobs.at("items").as_array().size(), 1U);
+  const auto ignored = boost::json::parse(call("alice", "GET", "/api/v1/orders?user_id=bob").body);
+  EXPECT_EQ(ignored.at("items").as_array().size(), 5U) << "a customer cannot list someone else's orders";
+
+  EXPECT_EQ(call("alice", "GET", "/api/v1/orders?limit=0").status, 422);
+  EXPECT_EQ(call("alice", "GET", "/api/v1/orders?limit=101").status, 422);
+  EXPECT_EQ(call("alice", "GET", "/api/v1/orders?cursor=%%%").status, 422);
+  EXPECT_EQ(call("alice", "GET", "/api/v1/orders?cursor=bm90LWEtY3Vyc29y").status, 422);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, OrderRoutesTest, ::testing::ValuesIn(testing::store_factories()),
+                         [](const auto& test) { return test.param.name; });
+
+}  // namespace
+}  // namespace orderly::orders

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+namespace orderly::orders {
+
+// Runs `work` on a single-threaded executor every `interval` (the first run
+// at once) until stopped. A failed run is logged under `name` and the job
+// carries on. stop() is thread-safe and waits for a run in progress.
+class PeriodicJob {
+ public:
+  using Work = std::function<boost::asio::awaitable<void>()>;
+
+  PeriodicJob(std::string name, std::chrono::milliseconds interval, Work work);
+  ~PeriodicJob();
+  PeriodicJob(const PeriodicJob&) = delete;
+  PeriodicJob& operator=(const PeriodicJob&) = delete;
+
+  void start(boost::asio::any_io_executor executor);
+  void stop(std::chrono::milliseconds grace);
+
+  struct Shared;  // public so the .cpp's coroutine can name it; defined there
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace orderly::orders
