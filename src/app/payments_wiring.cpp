@@ -61,7 +61,15 @@ std::shared_ptr<payments::VaultKeys> open_vault_keys(const core::Config& config,
 }
 
 payments::SimulatorOptions simulator_options(const core::Config& config) {
-  return {config.payments.simulator_slow_answer, config.payments.simulator_transient_failures};
+  payments::SimulatorOptions options{config.payments.simulator_slow_answer,
+                                     config.payments.simulator_transient_failures, {}};
+  const auto& journal = config.payments.simulator_journal;
+  if (journal.empty()) {
+    options.journal = std::filesystem::path(config.data_dir) / "provider-sim" / "ledger.jsonl";
+  } else if (journal != "off") {
+    options.journal = journal;
+  }
+  return options;
 }
 
 sigset_t shutdown_signals() {
@@ -116,7 +124,12 @@ std::optional<PaymentsModule> wire_payments(const core::Config& config, store::S
   PaymentsModule module;
   module.vault = std::make_shared<payments::StoreCardVault>(store, std::move(keys), clock, random);
   if (config.payments.provider.empty()) {
-    module.simulator = std::make_shared<payments::SimulatedProvider>(simulator_options(config), random);
+    try {
+      module.simulator = std::make_shared<payments::SimulatedProvider>(simulator_options(config), random);
+    } catch (const payments::JournalError& error) {
+      std::cerr << "orderly: " << error.what() << "\n";
+      return std::nullopt;
+    }
     module.provider =
         std::make_shared<payments::ResilientProvider>(module.simulator, config.payments.provider_timeout);
   } else {
@@ -189,7 +202,15 @@ int provider_sim(const core::Config& config, const core::HostPort& listen) {
   core::SystemClock clock;
   core::FastRandom random;
   core::metrics::Registry metrics;
-  payments::SimulatedProvider provider(simulator_options(config), random);
+  std::unique_ptr<payments::SimulatedProvider> simulator;
+  try {
+    simulator = std::make_unique<payments::SimulatedProvider>(simulator_options(config), random);
+  } catch (const payments::JournalError& error) {
+    std::cerr << "orderly: provider-sim: " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+  auto& provider = *simulator;
 
   net::HealthRegistry health;
   net::Router router;

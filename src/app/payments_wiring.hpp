@@ -40,7 +40,8 @@ struct PaymentsModule {
 // ResilientProvider, or HttpPaymentProvider to payments.provider), and adds
 // the payment-method routes to `router`. Returns nullopt after printing one
 // line on stderr when the keys cannot be used (missing, malformed, readable
-// by others). Everything passed in must outlive the module.
+// by others) or the simulator's journal cannot be opened (corrupt, held by
+// another process). Everything passed in must outlive the module.
 [[nodiscard]] std::optional<PaymentsModule> wire_payments(const core::Config& config, store::Store& store,
                                                           net::Router& router, const core::Clock& clock,
                                                           core::Random& random, core::metrics::Registry& metrics);

@@ -39,7 +39,7 @@ class RemoteProviderTest : public ::testing::Test {
   core::FastRandom random_;
   core::metrics::Registry metrics_;
   core::Config config_;
-  payments::SimulatedProvider simulator_{payments::SimulatorOptions{1s, 1}, random_};
+  payments::SimulatedProvider simulator_{payments::SimulatorOptions{1s, 1, {}}, random_};
   net::Router router_;
   net::Pipeline pipeline_{router_};
   net::HttpServer server_{1, core::HttpConfig{}, metrics_, clock_};

@@ -417,6 +417,12 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "payments.provider_breaker_cool_down", "How long the provider's breaker stays open before it lets a probe through.",
           [](auto& c) -> auto& { return c.payments.provider_breaker_cool_down; }),
+      {"payments.simulator_journal",
+       "The simulated provider's journal of answers, replayed at start-up so authorizations and idempotent "
+       "answers survive a restart; empty means <data_dir>/provider-sim/ledger.jsonl, \"off\" keeps them in "
+       "memory only.",
+       [](const Config& c) { return c.payments.simulator_journal; },
+       [](Config& c, std::string_view text) { c.payments.simulator_journal = std::string(text); }},
       // orders (src/orders/)
       duration_setting(
           "orders.idempotency_retention",

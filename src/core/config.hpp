@@ -127,6 +127,7 @@ struct PaymentsConfig {
   unsigned provider_attempts = 3;             // tries per remote call, all with the caller's idempotency key
   unsigned provider_breaker_failures = 5;     // failures in a row that open the provider's circuit breaker
   std::chrono::milliseconds provider_breaker_cool_down{5'000};  // open this long before a probe
+  std::string simulator_journal;  // the simulator's answers; empty: <data_dir>/provider-sim/ledger.jsonl, "off": memory
 };
 
 // Orders: idempotency keys, the checkout saga and its jobs (src/orders/).

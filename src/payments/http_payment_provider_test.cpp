@@ -23,7 +23,7 @@ CardDetails card(std::string number) { return CardDetails{std::move(number), 12,
 
 class HttpPaymentProviderTest : public ::testing::Test {
  protected:
-  explicit HttpPaymentProviderTest(SimulatorOptions simulator_options = {100ms, 1})
+  explicit HttpPaymentProviderTest(SimulatorOptions simulator_options = {100ms, 1, {}})
       : simulator_(simulator_options, random_) {
     add_provider_sim_routes(router_, simulator_);
   }

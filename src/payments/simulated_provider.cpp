@@ -9,8 +9,27 @@
 namespace orderly::payments {
 namespace {
 
-ProviderResult approved(std::string reference) { return ProviderResult{true, {}, std::move(reference)}; }
-ProviderResult declined(std::string code) { return ProviderResult{false, std::move(code), {}}; }
+// What was asked, before the answer is filled in.
+JournalEntry asked(std::string operation, const std::string& key, std::string authorization, const core::Money& amount) {
+  JournalEntry entry;
+  entry.operation = std::move(operation);
+  entry.idempotency_key = key;
+  entry.authorization = std::move(authorization);
+  entry.amount = amount.amount;
+  entry.currency = amount.currency;
+  return entry;
+}
+
+JournalEntry approved_entry(JournalEntry entry) {
+  entry.approved = true;
+  return entry;
+}
+
+JournalEntry declined_entry(JournalEntry entry, std::string code) {
+  entry.approved = false;
+  entry.decline_code = std::move(code);
+  return entry;
+}
 
 std::string answer_key(std::string_view operation, const std::string& idempotency_key) {
   std::string key(operation);
@@ -30,7 +49,14 @@ TestCardBehaviour test_card_behaviour(std::string_view number) {
 }
 
 SimulatedProvider::SimulatedProvider(SimulatorOptions options, core::Random& random)
-    : options_(options), random_(random) {}
+    : options_(std::move(options)), random_(random) {
+  if (options_.journal.empty()) return;
+  std::vector<JournalEntry> replayed;
+  journal_ = std::make_unique<ProviderJournal>(options_.journal, replayed);
+  for (const auto& entry : replayed) apply(entry);
+}
+
+SimulatedProvider::~SimulatedProvider() = default;
 
 boost::asio::awaitable<ProviderResult> SimulatedProvider::authorize(std::string idempotency_key, CardDetails card,
                                                                     core::Money amount) {
@@ -66,14 +92,14 @@ SimulatedProvider::Decision SimulatedProvider::decide_authorization(const std::s
                                                                     const core::Money& amount) {
   const std::lock_guard lock(mutex_);
   ++counts_.calls;
-  auto answer = answer_key("authorize", key);
-  if (const auto* earlier = replay(answer)) return {*earlier, false};
+  if (const auto* earlier = replay(answer_key("authorize", key))) return {*earlier, false};
+  auto entry = asked("authorize", key, {}, amount);
   const auto behaviour = test_card_behaviour(card.number);
   switch (behaviour) {
     case TestCardBehaviour::decline:
-      return {remember(std::move(answer), declined("card_declined")), false};
+      return {record(declined_entry(std::move(entry), "card_declined")), false};
     case TestCardBehaviour::insufficient_funds:
-      return {remember(std::move(answer), declined("insufficient_funds")), false};
+      return {record(declined_entry(std::move(entry), "insufficient_funds")), false};
     case TestCardBehaviour::transient_error:
       if (transient_failures_[key]++ < options_.transient_failures) {
         throw ProviderUnavailable("simulated transient provider error");
@@ -83,68 +109,64 @@ SimulatedProvider::Decision SimulatedProvider::decide_authorization(const std::s
     case TestCardBehaviour::slow_answer:
       break;
   }
-  if (amount.amount <= 0 || amount.currency.empty()) return {remember(std::move(answer), declined("invalid_amount")), false};
-  auto reference = new_reference("auth_");
-  authorizations_.emplace(reference, Authorization{amount});
-  ++counts_.authorizations;
+  if (amount.amount <= 0 || amount.currency.empty()) {
+    return {record(declined_entry(std::move(entry), "invalid_amount")), false};
+  }
+  entry.authorization = new_reference("auth_");
+  entry.reference = entry.authorization;
   // Remembered now, answered later: a retry while the slow answer is on its
   // way gets the same authorization at once.
-  return {remember(std::move(answer), approved(std::move(reference))), behaviour == TestCardBehaviour::slow_answer};
+  return {record(approved_entry(std::move(entry))), behaviour == TestCardBehaviour::slow_answer};
 }
 
 ProviderResult SimulatedProvider::decide_capture(const std::string& key, const std::string& authorization,
                                                  const core::Money& amount) {
   const std::lock_guard lock(mutex_);
   ++counts_.calls;
-  auto answer = answer_key("capture", key);
-  if (const auto* earlier = replay(answer)) return *earlier;
+  if (const auto* earlier = replay(answer_key("capture", key))) return *earlier;
+  auto entry = asked("capture", key, authorization, amount);
   const auto found = authorizations_.find(authorization);
-  if (found == authorizations_.end()) return remember(std::move(answer), declined("authorization_not_found"));
-  auto& held = found->second;
-  if (held.state == AuthorizationState::voided) return remember(std::move(answer), declined("authorization_voided"));
-  if (held.state == AuthorizationState::captured) return remember(std::move(answer), declined("already_captured"));
+  if (found == authorizations_.end()) return record(declined_entry(std::move(entry), "authorization_not_found"));
+  const auto& held = found->second;
+  if (held.state == AuthorizationState::voided) return record(declined_entry(std::move(entry), "authorization_voided"));
+  if (held.state == AuthorizationState::captured) return record(declined_entry(std::move(entry), "already_captured"));
   if (amount.currency != held.amount.currency || amount.amount <= 0 || amount.amount > held.amount.amount) {
-    return remember(std::move(answer), declined("invalid_amount"));
+    return record(declined_entry(std::move(entry), "invalid_amount"));
   }
-  held.state = AuthorizationState::captured;
-  held.captured = amount.amount;
-  ++counts_.captures;
-  return remember(std::move(answer), approved(new_reference("cap_")));
+  entry.reference = new_reference("cap_");
+  return record(approved_entry(std::move(entry)));
 }
 
 ProviderResult SimulatedProvider::decide_void(const std::string& key, const std::string& authorization) {
   const std::lock_guard lock(mutex_);
   ++counts_.calls;
-  auto answer = answer_key("void", key);
-  if (const auto* earlier = replay(answer)) return *earlier;
+  if (const auto* earlier = replay(answer_key("void", key))) return *earlier;
+  auto entry = asked("void", key, authorization, {});
   const auto found = authorizations_.find(authorization);
-  if (found == authorizations_.end()) return remember(std::move(answer), declined("authorization_not_found"));
-  auto& held = found->second;
-  if (held.state == AuthorizationState::captured) return remember(std::move(answer), declined("already_captured"));
-  if (held.state == AuthorizationState::authorized) {
-    held.state = AuthorizationState::voided;
-    ++counts_.voids;
+  if (found == authorizations_.end()) return record(declined_entry(std::move(entry), "authorization_not_found"));
+  if (found->second.state == AuthorizationState::captured) {
+    return record(declined_entry(std::move(entry), "already_captured"));
   }
-  return remember(std::move(answer), approved(new_reference("void_")));
+  entry.reference = new_reference("void_");  // voiding a voided authorization is approved again
+  return record(approved_entry(std::move(entry)));
 }
 
 ProviderResult SimulatedProvider::decide_refund(const std::string& key, const std::string& authorization,
                                                 const core::Money& amount) {
   const std::lock_guard lock(mutex_);
   ++counts_.calls;
-  auto answer = answer_key("refund", key);
-  if (const auto* earlier = replay(answer)) return *earlier;
+  if (const auto* earlier = replay(answer_key("refund", key))) return *earlier;
+  auto entry = asked("refund", key, authorization, amount);
   const auto found = authorizations_.find(authorization);
-  if (found == authorizations_.end()) return remember(std::move(answer), declined("authorization_not_found"));
-  auto& held = found->second;
-  if (held.state != AuthorizationState::captured) return remember(std::move(answer), declined("not_captured"));
+  if (found == authorizations_.end()) return record(declined_entry(std::move(entry), "authorization_not_found"));
+  const auto& held = found->second;
+  if (held.state != AuthorizationState::captured) return record(declined_entry(std::move(entry), "not_captured"));
   if (amount.currency != held.amount.currency || amount.amount <= 0 ||
       amount.amount > held.captured - held.refunded) {
-    return remember(std::move(answer), declined("invalid_amount"));
+    return record(declined_entry(std::move(entry), "invalid_amount"));
   }
-  held.refunded += amount.amount;
-  ++counts_.refunds;
-  return remember(std::move(answer), approved(new_reference("re_")));
+  entry.reference = new_reference("re_");
+  return record(approved_entry(std::move(entry)));
 }
 
 const ProviderResult* SimulatedProvider::replay(const std::string& answer_key) {
@@ -152,8 +174,43 @@ const ProviderResult* SimulatedProvider::replay(const std::string& answer_key) {
   return found == answers_.end() ? nullptr : &found->second;
 }
 
-const ProviderResult& SimulatedProvider::remember(std::string answer_key, ProviderResult result) {
-  return answers_.insert_or_assign(std::move(answer_key), std::move(result)).first->second;
+ProviderResult SimulatedProvider::record(JournalEntry entry) {
+  if (journal_) {
+    try {
+      journal_->append(entry);
+    } catch (const JournalError& error) {
+      throw ProviderUnavailable(error.what());
+    }
+  }
+  apply(entry);
+  return ProviderResult{entry.approved, entry.decline_code, entry.reference};
+}
+
+void SimulatedProvider::apply(const JournalEntry& entry) {
+  answers_.insert_or_assign(answer_key(entry.operation, entry.idempotency_key),
+                            ProviderResult{entry.approved, entry.decline_code, entry.reference});
+  if (!entry.approved) return;
+  if (entry.operation == "authorize") {
+    authorizations_.emplace(entry.authorization, Authorization{core::Money{entry.amount, entry.currency}});
+    ++counts_.authorizations;
+    return;
+  }
+  const auto found = authorizations_.find(entry.authorization);
+  if (found == authorizations_.end()) return;  // only approved against a known authorization
+  auto& held = found->second;
+  if (entry.operation == "capture") {
+    held.state = AuthorizationState::captured;
+    held.captured = entry.amount;
+    ++counts_.captures;
+  } else if (entry.operation == "void") {
+    if (held.state == AuthorizationState::authorized) {
+      held.state = AuthorizationState::voided;
+      ++counts_.voids;
+    }
+  } else if (entry.operation == "refund") {
+    held.refunded += entry.amount;
+    ++counts_.refunds;
+  }
 }
 
 std::string SimulatedProvider::new_reference(std::string_view prefix) {

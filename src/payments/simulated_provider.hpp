@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -9,6 +11,7 @@
 
 #include "core/random.hpp"
 #include "payments/payment_provider.hpp"
+#include "payments/provider_journal.hpp"
 
 namespace orderly::payments {
 
@@ -27,10 +30,15 @@ struct SimulatorOptions {
   // Calls per idempotency key for which the transient card fails with
   // ProviderUnavailable before the call is approved.
   unsigned transient_failures = 1;
+  // The journal file that makes the answers survive a restart (see
+  // ProviderJournal); empty: memory only, everything lost on restart.
+  std::filesystem::path journal;
 };
 
 // What the simulator has done, for tests: each counts operations that took
-// effect (a replay with the same key counts nothing).
+// effect (a replay with the same key counts nothing). With a journal, the
+// effects replayed at start-up are counted too; `calls` counts this
+// process's calls only.
 struct SimulatorCounts {
   std::int64_t calls = 0;           // every call, replays and failures included
   std::int64_t authorizations = 0;  // approved authorizations: money held on a card
@@ -40,24 +48,34 @@ struct SimulatorCounts {
 };
 
 // A payment provider that behaves like a real one's test mode, for embedded
-// mode, the tests and `orderly provider-sim`.
+// mode, the tests and `orderly provider-sim`. It is a simulator, not a
+// ledger: nothing is ever forgotten and its memory grows with the keys seen.
 //
-// State lives in memory only (lost on restart), in maps guarded by one mutex
-// held for microseconds, never across a wait: the answer given for each
+// State lives in maps guarded by one mutex: the answer given for each
 // (operation, idempotency key), the authorizations with what was captured and
 // refunded, and the transient failures per key. Every answer is remembered
 // before it is sent, so a repeat of a key (even while the slow first answer
 // is still on its way) gets the same answer and never charges again. A
-// repeat with different arguments also gets the first answer. Nothing is
-// ever forgotten: this is a simulator, not a ledger, and its memory grows
-// with the keys it has seen.
+// repeat with different arguments also gets the first answer.
+//
+// With a journal (SimulatorOptions::journal), each new answer is first
+// appended to it and synced (fdatasync, under the mutex: a simulator may be
+// slow), then applied to the maps, which are only an index of the journal;
+// construction replays the journal into them. So an authorization made before
+// a crash can be captured or voided after it, and a repeated key gets its
+// first answer across restarts. A journal that cannot be written makes the
+// call ProviderUnavailable (nothing changed; retry with the same key). The
+// transient card's failure counts are not journaled: after a restart it fails
+// again, like a new outage.
 //
 // The slow answer waits on an asio timer on the caller's executor: no thread
 // is blocked. Thread-safe.
 class SimulatedProvider final : public PaymentProvider {
  public:
   // `random` (for references) must outlive the provider and be thread-safe.
+  // Throws JournalError when the journal cannot be opened or is corrupt.
   SimulatedProvider(SimulatorOptions options, core::Random& random);
+  ~SimulatedProvider() override;
 
   boost::asio::awaitable<ProviderResult> authorize(std::string idempotency_key, CardDetails card,
                                                    core::Money amount) override;
@@ -90,7 +108,10 @@ class SimulatedProvider final : public PaymentProvider {
 
   // The remembered answer to (operation, key), if any. Caller holds mutex_.
   const ProviderResult* replay(const std::string& answer_key);
-  const ProviderResult& remember(std::string answer_key, ProviderResult result);
+  // Journals a new answer (when there is a journal), then applies it. Caller holds mutex_.
+  ProviderResult record(JournalEntry entry);
+  // The answer's effect on the maps and counts; also the journal's replay.
+  void apply(const JournalEntry& entry);
   std::string new_reference(std::string_view prefix);
 
   SimulatorOptions options_;
@@ -100,6 +121,7 @@ class SimulatedProvider final : public PaymentProvider {
   std::unordered_map<std::string, unsigned> transient_failures_;
   std::unordered_map<std::string, Authorization> authorizations_;
   SimulatorCounts counts_;
+  std::unique_ptr<ProviderJournal> journal_;  // null: memory only
 };
 
 }  // namespace orderly::payments

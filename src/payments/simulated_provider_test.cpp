@@ -22,7 +22,7 @@ class SimulatedProviderTest : public ::testing::Test {
   }
 
   core::SeededRandom random_{1};
-  SimulatedProvider provider_{SimulatorOptions{200ms, 1}, random_};
+  SimulatedProvider provider_{SimulatorOptions{200ms, 1, {}}, random_};
 };
 
 TEST_F(SimulatedProviderTest, TheApprovedCardIsAuthorizedAndCapturedOnce) {
@@ -117,7 +117,7 @@ TEST_F(SimulatedProviderTest, ACaptureLargerThanTheAuthorizationIsDeclined) {
 // first try; the retry with the same key is answered at once, one charge.
 TEST(ResilientProvider, TheSlowCardTimesOutFirstAndTheRetryWithTheSameKeySucceeds) {
   core::SeededRandom random(2);
-  auto simulator = std::make_shared<SimulatedProvider>(SimulatorOptions{2s, 1}, random);
+  auto simulator = std::make_shared<SimulatedProvider>(SimulatorOptions{2s, 1, {}}, random);
   ResilientProvider provider(simulator, 100ms);
   const auto started = std::chrono::steady_clock::now();
   EXPECT_THROW((void)run_sync(provider.authorize("slow", card("4000000000003220"), kTenDollars)),
@@ -130,7 +130,7 @@ TEST(ResilientProvider, TheSlowCardTimesOutFirstAndTheRetryWithTheSameKeySucceed
 
 TEST(ResilientProvider, TransientErrorsAreUnavailableAndDeclinesPassThrough) {
   core::SeededRandom random(3);
-  auto simulator = std::make_shared<SimulatedProvider>(SimulatorOptions{2s, 2}, random);
+  auto simulator = std::make_shared<SimulatedProvider>(SimulatorOptions{2s, 2, {}}, random);
   ResilientProvider provider(simulator, 1s);
   EXPECT_THROW((void)run_sync(provider.authorize("t", card("4000000000000119"), kTenDollars)), ProviderUnavailable);
   EXPECT_THROW((void)run_sync(provider.authorize("t", card("4000000000000119"), kTenDollars)), ProviderUnavailable);
