@@ -219,8 +219,12 @@ TEST(PaymentMethods, VaultRotateReencryptsCardsUnderANewKeyAndDropsTheOldOne) {
 
 // `orderly provider-sim` answers the provider's JSON endpoints.
 TEST(ProviderSim, ServesTheTestCardsOverHttpWithIdempotencyKeys) {
+  // Its own data folder: the simulator journals its answers there and would
+  // replay an earlier run's.
+  char folder[] = "/tmp/orderly-provider-sim-XXXXXX";
+  ASSERT_NE(mkdtemp(folder), nullptr);
   OrderlyProcess::Options options;
-  options.args = {"provider-sim", "--listen", "127.0.0.1:0", "--threads", "1", "--set",
+  options.args = {"provider-sim", "--listen", "127.0.0.1:0", "--threads", "1", "--data-dir", folder, "--set",
                   "payments.simulator_slow_answer=0s"};
   options.wait_until_started = false;
   OrderlyProcess simulator(options);
@@ -269,6 +273,7 @@ TEST(ProviderSim, ServesTheTestCardsOverHttpWithIdempotencyKeys) {
     }
   }
   EXPECT_TRUE(counted) << "one capture, two approved authorizations (4242 and the transient card)";
+  std::filesystem::remove_all(folder);
 }
 
 }  // namespace

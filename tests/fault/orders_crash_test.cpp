@@ -3,9 +3,13 @@
 // data folder; clients retry every purchase with its Idempotency-Key until
 // they get an answer. Afterwards: every order acknowledged with 201 exists,
 // each key made at most one order (and every order belongs to a key),
-// no order holds more than one charge, every paid order has exactly one
+// every order with the approved card is paid and every order with the
+// declined card is cancelled as declined, every paid order has exactly one
 // "payment confirmed" email, no saga is left unfinished, and the stock adds
-// up (initial = sold + remaining + reserved).
+// up (initial = sold + remaining + reserved). At the provider, read from the
+// simulator's journal in the data folder (it survives the kills): every
+// authorization belongs to an order, none is captured twice, a paid order
+// holds exactly its total and a cancelled one nothing.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +23,7 @@
 #include <boost/json/parse.hpp>
 
 #include "core/random.hpp"
+#include "payments/provider_journal.hpp"
 #include "support/orderly_process.hpp"
 #include "support/shop_client.hpp"
 
@@ -186,6 +191,7 @@ TEST(OrdersCrash, KilledServerKeepsEveryAcknowledgedOrderAndChargesOnce) {
   std::int64_t paid = 0;
   std::map<std::string, int> cancel_reasons;
   std::set<std::string> paid_orders;
+  const auto& declined_card = customers.back().card;
   for (const auto& [id, order] : settled) {
     const auto payment = shop.payment_of(admin, id);
     ASSERT_TRUE(payment);
@@ -202,7 +208,47 @@ TEST(OrdersCrash, KilledServerKeepsEveryAcknowledgedOrderAndChargesOnce) {
       ++cancel_reasons[std::string(order.at("cancel_reason").as_string())];
       EXPECT_NE(payment->at("status").as_string(), "captured") << "cancelled order " << id << " still charged";
     }
+    // The provider keeps its authorizations across the kills, so a crash
+    // between authorize and capture no longer turns into a decline.
+    if (order.at("payment_method_id").as_string() == declined_card) {
+      EXPECT_EQ(status, "cancelled") << id;
+      if (status == "cancelled") {
+        EXPECT_EQ(order.at("cancel_reason").as_string(), "payment_declined") << id;
+      }
+    } else {
+      EXPECT_TRUE(status == "paid" || status == "shipped") << "order " << id << " with the approved card is " << status;
+    }
   }
+
+  // At the provider: captures per order, from the simulator's journal.
+  const auto charges =
+      payments::charges_by_authorization(payments::read_provider_journal(data_dir + "/provider-sim/ledger.jsonl"));
+  std::map<std::string, std::int64_t> charged;  // order id -> captured minus refunded
+  std::map<std::string, int> captures;          // order id -> captures
+  for (const auto& [authorization, held] : charges) {
+    static const std::string kPrefix = "order-";
+    static const std::string kSuffix = "-authorize";
+    const auto& key = held.authorize_key;
+    ASSERT_TRUE(key.starts_with(kPrefix) && key.ends_with(kSuffix))
+        << "authorization " << authorization << " (key '" << key << "') was not made by the checkout";
+    const auto id = key.substr(kPrefix.size(), key.size() - kPrefix.size() - kSuffix.size());
+    EXPECT_EQ(settled.count(id), 1U) << "authorization " << authorization << " for unknown order " << id;
+    EXPECT_LE(held.captures, 1) << "authorization " << authorization << " of order " << id << " captured twice";
+    captures[id] += held.captures;
+    charged[id] += held.captured - held.refunded;
+  }
+  std::int64_t provider_captures = 0;
+  for (const auto& [id, order] : settled) {
+    provider_captures += captures[id];
+    if (paid_orders.count(id) > 0) {
+      EXPECT_EQ(captures[id], 1) << "paid order " << id << " captures at the provider";
+      EXPECT_EQ(charged[id], order.at("total").at("amount").as_int64()) << "paid order " << id;
+    } else {
+      EXPECT_EQ(charged[id], 0) << "cancelled order " << id << " still holds money at the provider";
+    }
+  }
+  EXPECT_EQ(provider_captures, paid) << "one capture per paid order at the provider, none for the others";
+
   // The email worker catches up, then: one payment email per paid order, none for the others.
   std::map<std::string, int> mails;
   EXPECT_TRUE(eventually(
@@ -219,7 +265,8 @@ TEST(OrdersCrash, KilledServerKeepsEveryAcknowledgedOrderAndChargesOnce) {
   // Nothing is reserved once every order settled: initial = sold + remaining.
   EXPECT_EQ(shop.stock_of(product) + sold, kInitialStock);
   EXPECT_GT(paid, 0);
-  std::cout << "orders: " << settled.size() << ", paid: " << paid << ", kills: " << kKills;
+  std::cout << "orders: " << settled.size() << ", paid: " << paid << ", provider captures: " << provider_captures
+            << ", kills: " << kKills;
   for (const auto& [reason, count] : cancel_reasons) std::cout << ", " << reason << ": " << count;
   std::cout << "\n";
   std::filesystem::remove_all(folder);
