@@ -41,6 +41,10 @@ test-asan:
 bench: build
 	@$(BUILD_DIR)/bench/orderly_benchmarks --benchmark_min_time=0.2
 	@bench/http_plaintext.sh
+	@bench/proxy.sh
+	@bench/catalog.sh
+	@bench/orders.sh
+	@bench/login.sh
 	@bench/store.sh
 	@bench/broker.sh
 
