@@ -98,7 +98,8 @@ TEST(GatewayConfig, ReadsTheBulkheadBreakerAndRetryBudgetKeys) {
                "    limits: {max_inflight: 8, max_pending: 4, max_wait: 250ms}\n"
                "    breaker: {failure_percent: 25, minimum_calls: 40, window: 30s, success_threshold: 3}\n"
                "    retry: {budget_window: 5s}\n");
-  const auto& orders = parse_gateway_config(yaml, "t.yaml").upstreams[0];
+  const auto config = parse_gateway_config(yaml, "t.yaml");
+  const auto& orders = config.upstreams[0];
   EXPECT_EQ(orders.max_inflight, 8U);
   EXPECT_EQ(orders.max_pending, 4U);
   EXPECT_EQ(orders.max_wait, 250ms);

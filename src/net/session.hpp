@@ -49,7 +49,8 @@ struct ServerMetrics {
 // Shared by every loop. `connections` counts open sessions; drain() waits on
 // `drained` until it reaches zero.
 struct SessionShared {
-  const core::HttpConfig& limits;
+  // A copy: the server must not depend on the caller keeping its config alive.
+  const core::HttpConfig limits;
   ServerMetrics& metrics;
   const core::Clock& clock;
   std::atomic<std::size_t> connections{0};
