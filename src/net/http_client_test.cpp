@@ -23,7 +23,8 @@ using Kind = HttpClientError::Kind;
 // close, stall and send too much.
 class HttpClientTest : public ::testing::Test {
  protected:
-  HttpClientTest() : server_(1, limits_, metrics_, clock_), pipeline_(router_) {
+  explicit HttpClientTest(core::HttpConfig limits = {})
+      : limits_(limits), server_(1, limits_, metrics_, clock_), pipeline_(router_) {
     router_.add("GET", "/hello", [](RequestContext&, Request& request) -> asio::awaitable<Response> {
       auto response = Response::text(200, "hello " + std::string(request.headers.get("X-Name").value_or("?")));
       response.headers.set("X-Host-Seen", std::string(request.headers.get("Host").value_or("")));
@@ -222,8 +223,18 @@ TEST_F(HttpClientTest, ABusyPoolRefusesAtOnceInsteadOfQueueing) {
   }());
 }
 
-TEST_F(HttpClientTest, NoticesAConnectionTheUpstreamClosedWhileIdle) {
-  limits_.idle_timeout = 100ms;  // the upstream drops idle keep-alive connections quickly
+// An upstream that drops idle keep-alive connections quickly.
+class HttpClientIdleUpstreamTest : public HttpClientTest {
+ protected:
+  HttpClientIdleUpstreamTest() : HttpClientTest(short_idle_timeout()) {}
+  static core::HttpConfig short_idle_timeout() {
+    core::HttpConfig limits;
+    limits.idle_timeout = 100ms;
+    return limits;
+  }
+};
+
+TEST_F(HttpClientIdleUpstreamTest, NoticesAConnectionTheUpstreamClosedWhileIdle) {
   HttpClient client({}, clock_);
   core::run_sync([&]() -> asio::awaitable<void> {
     const auto first = co_await client.send(upstream_, get("/hello"), 2s);
