@@ -192,14 +192,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::authorize(Context& conte
   }
   if (unavailable) {
     if (context.saga.attempts + 1 < options_.max_attempts) co_return co_await retry_later(context, *unavailable);
-    // Given up. One of the calls that timed out may still have authorized
-    // at the provider: the void step finds out and voids it.
-    Changes give_up = [&](store::Transaction& tx) -> asio::awaitable<void> {
-      co_await repository::count_payment_attempt(tx, order.id);
-      co_await cancel_if_pending(tx, context, std::string(kPaymentFailed));
-    };
-    co_await move_to(context, kStepVoid, std::move(give_up));
-    co_return std::nullopt;
+    co_return co_await give_up(context);
   }
 
   if (answer.approved) {
@@ -226,6 +219,16 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::authorize(Context& conte
   co_return std::nullopt;
 }
 
+asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::give_up(Context& context) {
+  const auto& order = context.order;
+  Changes failed = [&](store::Transaction& tx) -> asio::awaitable<void> {
+    co_await repository::count_payment_attempt(tx, order.id);
+    co_await cancel_if_pending(tx, context, std::string(kPaymentFailed));
+  };
+  co_await move_to(context, kStepVoid, std::move(failed));
+  co_return std::nullopt;
+}
+
 asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::capture(Context& context) {
   const auto& order = context.order;
   if (order.status != kPendingPayment || !context.payment.authorization_ref) {
@@ -243,12 +246,7 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::capture(Context& context
   }
   if (unavailable) {
     if (context.saga.attempts + 1 < options_.max_attempts) co_return co_await retry_later(context, *unavailable);
-    Changes give_up = [&](store::Transaction& tx) -> asio::awaitable<void> {
-      co_await repository::count_payment_attempt(tx, order.id);
-      co_await cancel_if_pending(tx, context, std::string(kPaymentFailed));
-    };
-    co_await move_to(context, kStepVoid, std::move(give_up));
-    co_return std::nullopt;
+    co_return co_await give_up(context);
   }
   if (!answer.approved) {
     Changes declined = [&](store::Transaction& tx) -> asio::awaitable<void> {

@@ -87,6 +87,10 @@ class CheckoutSaga {
   // Cancels the order (if still pending) within `tx`, collecting the products whose stock moved.
   boost::asio::awaitable<void> cancel_if_pending(store::Transaction& tx, Context& context, std::string reason);
   boost::asio::awaitable<StepResult> retry_later(Context& context, std::string error);
+  // The provider stayed unavailable past the attempt limit: cancel with
+  // payment_failed and go to the void step, which voids any authorization
+  // one of the timed-out calls may still have made.
+  boost::asio::awaitable<StepResult> give_up(Context& context);
   [[nodiscard]] SagaTransition step_to(std::string_view step) const;
 
   store::Store& store_;
