@@ -31,29 +31,6 @@ orderly_pid=""
 stop_orderly() { [[ -z $orderly_pid ]] || { kill -TERM "$orderly_pid" 2>/dev/null || true; wait "$orderly_pid" || true; }; }
 trap 'stop_orderly; bench_cleanup' EXIT
 
-# Waits (bounded) until a TCP port accepts connections.
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "catalog: nothing listens on port $1" >&2
-  exit 1
-}
-
-# Prints "requests_per_second p99_ms" for one wrk run; warns on non-2xx answers.
-measure() {
-  local output rps p99 errors
-  output=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$output")
-  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$output")
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$output")
-  [[ -z $errors ]] || echo "  warning: $errors" >&2
-  echo "$rps $p99"
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
 "$ORDERLY" serve --listen "127.0.0.1:$PORT" --ops-listen "127.0.0.1:$OPS_PORT" --data-dir "$work/data" \
   --threads "$THREADS" --set log.access_log=false >"$work/orderly.log" 2>&1 &
 orderly_pid=$!

@@ -12,6 +12,7 @@
 # and on (its default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
@@ -37,32 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits (bounded) until a TCP port accepts connections.
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "http_plaintext: nothing listens on port $1" >&2
-  exit 1
-}
-
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-
-# Prints "requests_per_second p99_ms" for one wrk run.
-measure() {
-  local output
-  output=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
-  local rps p99
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$output")
-  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$output")
-  local errors
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$output")
-  [[ -z $errors ]] || echo "  warning: $errors" >&2
-  echo "$rps $p99"
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # nginx, configured like orderly: same workers, no access log, keep-alive.
 mkdir -p "$work/nginx"

@@ -1,5 +1,5 @@
-# Helpers shared by the benchmark scripts that start data servers
-# (store.sh, broker.sh). Source it after `cd` to the repository root:
+# Helpers shared by the benchmark scripts. Source it after `cd` to the
+# repository root:
 #   source bench/lib.sh; bench_workdir orderly-store-bench
 # sets $work (a temporary folder removed at exit) and stops any servers
 # started in $work/servers at exit once servers_started=true.
@@ -22,3 +22,29 @@ run() { echo "+ $*" >&2; "$@"; }
 
 # field NAME: the number after NAME= in a bench tool's output line.
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+# wait_port PORT: waits (bounded, 5 s) until a TCP port on 127.0.0.1 accepts connections.
+wait_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "bench: nothing listens on port $1" >&2
+  exit 1
+}
+
+# measure URL: one wrk run (WRK_THREADS, CONNECTIONS, DURATION from the
+# caller) printed as "requests_per_second p99_ms"; non-2xx answers and socket
+# errors are reported on stderr.
+measure() {
+  local output rps p99 errors
+  output=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$output")
+  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$output")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$output")
+  [[ -z $errors ]] || echo "  warning ($1): $errors" >&2
+  echo "$rps $p99"
+}
+
+# median: the median of the numbers on stdin, one per line.
+median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }

@@ -13,6 +13,7 @@
 # figures compare the proxies with each other, not with a real deployment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 ROUNDS=${ROUNDS:-1}
 DURATION=${DURATION:-5}
@@ -40,29 +41,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "proxy: nothing listens on port $1" >&2
-  exit 1
-}
-
-# Prints "requests_per_second p99_ms" for one wrk run; a run with errors or
-# non-2xx answers is reported on stderr.
-measure() {
-  local output rps p99 errors
-  output=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$output")
-  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$output")
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$output")
-  [[ -z $errors ]] || echo "  warning ($1): $errors" >&2
-  echo "$rps $p99"
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 nginx_common() {
   cat <<NGINX
