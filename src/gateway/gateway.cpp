@@ -178,7 +178,7 @@ void Gateway::publish_metrics() const {
   auto& registry = dependencies_.metrics;
   const std::vector<std::string> labels{"upstream", "instance"};
   auto& breaker = registry.gauge("orderly_gateway_instance_breaker_state",
-                                 "Circuit breaker of an upstream instance: 0 closed, 1 half-open, 2 open.", labels);
+                                 "Circuit breaker of an upstream instance: 0 closed, 1 open, 2 half-open.", labels);
   auto& healthy = registry.gauge("orderly_gateway_instance_healthy", "1 while active health checks pass.", labels);
   auto& ejected = registry.gauge("orderly_gateway_instance_ejected", "1 while ejected by outlier detection.", labels);
   auto& in_flight = registry.gauge("orderly_gateway_instance_in_flight", "Requests in flight to an instance.", labels);
@@ -186,12 +186,8 @@ void Gateway::publish_metrics() const {
   for (const auto& pool : state->pools) {
     for (const auto& instance : pool->instances()) {
       const std::vector<std::string> values{pool->config().name, instance->label};
-      // The gateway's gauge orders states by severity (the library's own
-      // orderly_circuit_breaker_state numbers them 0 closed, 1 open, 2 half-open).
-      const auto breaker_state = instance->breaker.state();
-      breaker.with_labels(values).set(breaker_state == resilience::BreakerState::closed      ? 0
-                                      : breaker_state == resilience::BreakerState::half_open ? 1
-                                                                                             : 2);
+      // The same numbering as the library's orderly_circuit_breaker_state.
+      breaker.with_labels(values).set(static_cast<double>(instance->breaker.state()));
       healthy.with_labels(values).set(instance->healthy.load() ? 1 : 0);
       ejected.with_labels(values).set(pool->is_ejected(*instance) ? 1 : 0);
       in_flight.with_labels(values).set(static_cast<double>(instance->in_flight.load()));

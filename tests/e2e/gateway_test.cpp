@@ -189,7 +189,7 @@ TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) 
   for (int i = 0; i < 3; ++i) EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 504);
   EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "open");
   const auto open_series = "orderly_gateway_instance_breaker_state{upstream=\"app\",instance=\"127.0.0.1:" +
-                           std::to_string(fault.port()) + "\"} 2";
+                           std::to_string(fault.port()) + "\"} 1";  // 1: open
   EXPECT_TRUE(eventually(
       [&] { return http_get(gateway->ops_port(), "/metrics")->body.find(open_series) != std::string::npos; }, 3s))
       << "the breaker's state is a metric";
