@@ -1,5 +1,6 @@
 #include "app/http_stack.hpp"
 
+#include "net/client_address_middleware.hpp"
 #include "net/inflight_limit_middleware.hpp"
 #include "net/observe_middleware.hpp"
 #include "net/request_id_middleware.hpp"
@@ -15,6 +16,9 @@ PublicPipeline::PublicPipeline(const net::Router& router, const core::Config& co
   pipeline.use(std::make_shared<net::TraceMiddleware>(random));
   pipeline.use(std::make_shared<net::ObserveMiddleware>(route_metrics, clock, config.log.access_log));
   pipeline.use(std::make_shared<net::InflightLimitMiddleware>(config.http.max_inflight_requests, metrics));
+  if (!config.http.trusted_proxies.empty()) {
+    pipeline.use(std::make_shared<net::ClientAddressMiddleware>(config.http.trusted_proxies));
+  }
   for (auto& middleware : inner) pipeline.use(std::move(middleware));
 }
 

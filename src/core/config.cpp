@@ -246,6 +246,28 @@ const std::vector<Setting>& settings() {
           "store.postgres_acquire_timeout",
           "How long a call waits for a free PostgreSQL connection when the pool is full (then 503).",
           [](auto& c) -> auto& { return c.store.postgres_acquire_timeout; }),
+      {"http.trusted_proxies",
+       "Comma-separated IP addresses of proxies whose X-Forwarded-For names the client (for per-address limits).",
+       [](const Config& c) { return fmt::format("{}", fmt::join(c.http.trusted_proxies, ",")); },
+       [](Config& c, std::string_view text) {
+         std::vector<std::string> addresses;
+         while (!text.empty()) {
+           const auto comma = text.find(',');
+           auto address = text.substr(0, comma);
+           while (!address.empty() && address.front() == ' ') address.remove_prefix(1);
+           while (!address.empty() && address.back() == ' ') address.remove_suffix(1);
+           in_addr v4{};
+           in6_addr v6{};
+           const std::string value(address);
+           if (inet_pton(AF_INET, value.c_str(), &v4) != 1 && inet_pton(AF_INET6, value.c_str(), &v6) != 1) {
+             throw std::invalid_argument(fmt::format("'{}' is not an IP address", value));
+           }
+           addresses.push_back(value);
+           if (comma == std::string_view::npos) break;
+           text.remove_prefix(comma + 1);
+         }
+         c.http.trusted_proxies = std::move(addresses);
+       }},
       // auth
       string_setting("auth.issuer", "iss claim of access tokens.", [](auto& c) -> auto& { return c.auth.issuer; },
                      false),

@@ -40,6 +40,9 @@ struct HttpConfig {
   std::size_t max_inflight_requests = 4'096;
   std::chrono::milliseconds drain_grace{15'000};
   std::chrono::milliseconds drain_delay{0};
+  // Peers whose X-Forwarded-For is believed (the gateway, a load balancer);
+  // empty: the peer address is the client address.
+  std::vector<std::string> trusted_proxies;
 };
 
 enum class StoreDriver { sqlite, postgres };

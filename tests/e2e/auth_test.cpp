@@ -249,5 +249,23 @@ TEST(AuthApi, LoginFloodFromOneAddressIsLimitedWhileTheOwnerLogsInFromAnother) {
   }
 }
 
+TEST(AuthApi, BehindATrustedProxyTheLimitsKeyOnTheForwardedClientAddress) {
+  OrderlyProcess::Options options;
+  options.extra_args = {"--set", "http.trusted_proxies=127.0.0.1"};
+  OrderlyProcess server(options);
+  ASSERT_EQ(sign_up(server.port(), "frank@example.com", kPassword).status, 201);
+  const auto login_from = [&](std::string_view client, std::string_view password) {
+    return api_request(server.port(), "POST", "/api/v1/auth/login", body_of("frank@example.com", password), {},
+                       {{"X-Forwarded-For", std::string(client)}})
+        .status;
+  };
+  for (int attempt = 0; attempt < 10; ++attempt) EXPECT_EQ(login_from("198.51.100.1", "wrong password!"), 401);
+  EXPECT_EQ(login_from("198.51.100.1", "wrong password!"), 429);
+  // Every request comes from the proxy (127.0.0.1), yet another client is not shut out...
+  EXPECT_EQ(login_from("198.51.100.2", kPassword), 200);
+  // ...and a client cannot escape its limit by prepending an address of its choosing.
+  EXPECT_EQ(login_from("203.0.113.5, 198.51.100.1", kPassword), 429);
+}
+
 }  // namespace
 }  // namespace orderly::testing
