@@ -29,14 +29,7 @@ for tool in wrk nginx; do
 done
 [[ -x $ORDERLY ]] || { echo "http_plaintext: $ORDERLY not built; run make build" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/orderly-bench-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir orderly-bench
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
@@ -63,14 +56,14 @@ http {
 }
 NGINX
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-pids+=($!)
+bench_pids+=($!)
 wait_port "$NGINX_PORT"
 
 start_orderly() {
   "$ORDERLY" serve --listen "127.0.0.1:$ORDERLY_PORT" --ops-listen "127.0.0.1:$ORDERLY_OPS_PORT" \
     --data-dir "$work/data" --threads "$THREADS" --set "log.access_log=$1" >"$work/orderly-$1.log" 2>&1 &
   orderly_pid=$!
-  pids+=("$orderly_pid")
+  bench_pids+=("$orderly_pid")
   wait_port "$ORDERLY_PORT"
 }
 stop_orderly() {

@@ -1,7 +1,8 @@
 # Helpers shared by the benchmark scripts. Source it after `cd` to the
 # repository root:
 #   source bench/lib.sh; bench_workdir orderly-store-bench
-# sets $work (a temporary folder removed at exit) and stops any servers
+# sets $work (a temporary folder removed at exit), kills at exit every
+# process whose pid the script added to bench_pids, and stops any servers
 # started in $work/servers at exit once servers_started=true.
 
 # bench_workdir PREFIX: a fresh folder the servers' own accounts can enter.
@@ -9,10 +10,13 @@ bench_workdir() {
   work=$(mktemp -d "/tmp/$1-XXXXXX")
   chmod 755 "$work"  # the PostgreSQL / RabbitMQ accounts must reach $work/servers
   servers_started=false
+  bench_pids=()
   trap bench_cleanup EXIT
 }
 
 bench_cleanup() {
+  for pid in "${bench_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   if $servers_started; then timeout 120 scripts/servers stop "$work/servers" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }

@@ -11,6 +11,7 @@
 #   DURATION=20 CONNECTIONS=32 bench/login.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-8}
@@ -21,24 +22,14 @@ OPS_PORT=${OPS_PORT:-18582}
 command -v wrk >/dev/null || { echo "login: wrk is missing; run scripts/bootstrap" >&2; exit 1; }
 [[ -x $ORDERLY ]] || { echo "login: $ORDERLY not built; run make build" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/orderly-login-bench-XXXXXX)
-server_pid=""
-cleanup() {
-  [[ -z $server_pid ]] || kill "$server_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir orderly-login-bench
 
 "$ORDERLY" serve --listen "127.0.0.1:$PORT" --ops-listen "127.0.0.1:$OPS_PORT" --data-dir "$work/data" \
   --set log.access_log=false --set auth.seed_admin=false \
   --set auth.login_per_address=1000000000/1m --set auth.login_per_account_and_address=1000000000/1m \
   --set auth.login_per_account=1000000000/1m >"$work/orderly.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+bench_pids+=($!)
+wait_port "$PORT"
 
 body='{"email":"bench@example.com","password":"correct horse battery","name":"Bench"}'
 curl -sf -o /dev/null -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$PORT/api/v1/auth/signup"

@@ -10,6 +10,7 @@
 #   DURATION=20 CONNECTIONS=32 bench/orders.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-16}
@@ -22,23 +23,13 @@ command -v wrk >/dev/null || { echo "orders: wrk is missing; run scripts/bootstr
 command -v jq >/dev/null || { echo "orders: jq is missing; run scripts/bootstrap" >&2; exit 1; }
 [[ -x $ORDERLY ]] || { echo "orders: $ORDERLY not built; run make build" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/orderly-orders-bench-XXXXXX)
-server_pid=""
-cleanup() {
-  [[ -z $server_pid ]] || kill "$server_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir orderly-orders-bench
 
 ORDERLY_ADMIN_PASSWORD=$ADMIN_PASSWORD "$ORDERLY" serve --listen "127.0.0.1:$PORT" --ops-listen "127.0.0.1:$OPS_PORT" \
   --data-dir "$work/data" --set log.access_log=false --set catalog.seed_sample_products=false \
   >"$work/orderly.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+bench_pids+=($!)
+wait_port "$PORT"
 
 api() {  # api METHOD PATH TOKEN BODY
   curl -sf -X "$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$4" \

@@ -33,14 +33,7 @@ for tool in wrk nginx haproxy; do
 done
 [[ -x $ORDERLY ]] || { echo "proxy: $ORDERLY not built; run make build" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/orderly-proxy-bench-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir orderly-proxy-bench
 
 nginx_common() {
   cat <<NGINX
@@ -74,7 +67,7 @@ mkdir -p "$work/upstream" "$work/nginx-proxy" "$work/haproxy"
   echo "}"
 } >"$work/upstream/nginx.conf"
 nginx -c "$work/upstream/nginx.conf" -p "$work/upstream" &
-pids+=($!)
+bench_pids+=($!)
 
 # nginx as a reverse proxy with kept-alive upstream connections.
 {
@@ -88,7 +81,7 @@ pids+=($!)
   echo "}"
 } >"$work/nginx-proxy/nginx.conf"
 nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" &
-pids+=($!)
+bench_pids+=($!)
 
 # HAProxy in HTTP mode, reusing server connections.
 cat >"$work/haproxy/haproxy.cfg" <<HAPROXY
@@ -108,7 +101,7 @@ backend app
   server s1 127.0.0.1:$UPSTREAM_PORT
 HAPROXY
 haproxy -f "$work/haproxy/haproxy.cfg" -db >"$work/haproxy/haproxy.log" 2>&1 &
-pids+=($!)
+bench_pids+=($!)
 
 # The orderly gateway: same threads, access log off, health checks on.
 cat >"$work/gateway.yaml" <<GATEWAY
@@ -122,7 +115,7 @@ routes:
   - {match: {prefix: /}, upstream: app}
 GATEWAY
 "$ORDERLY" gateway --config "$work/gateway.yaml" --set log.access_log=false >"$work/gateway.log" 2>&1 &
-pids+=($!)
+bench_pids+=($!)
 
 for port in "$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$HAPROXY_PORT" "$GATEWAY_PORT"; do wait_port "$port"; done
 
