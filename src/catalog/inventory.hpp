@@ -7,36 +7,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "catalog/api/stock_reservations.hpp"
 #include "core/money.hpp"
 #include "store/store.hpp"
 
 namespace orderly::catalog {
-
-struct StockRequest {
-  std::string product_id;
-  std::int64_t quantity = 0;  // > 0
-};
-
-// A line of an order as it was priced when its stock was reserved.
-struct ReservedLine {
-  std::string product_id;
-  std::string sku;
-  std::string name;
-  core::Money unit_price;
-  std::int64_t quantity = 0;
-};
-
-class OutOfStock : public std::runtime_error {
- public:
-  explicit OutOfStock(std::string id) : std::runtime_error("out of stock: " + id), product_id(std::move(id)) {}
-  std::string product_id;
-};
-
-class UnknownProduct : public std::runtime_error {
- public:
-  explicit UnknownProduct(std::string id) : std::runtime_error("unknown product: " + id), product_id(std::move(id)) {}
-  std::string product_id;
-};
 
 // Stock, changed only inside the caller's transaction, so an order and its
 // reservation commit together or not at all. The database itself refuses a

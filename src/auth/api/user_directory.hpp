@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/call_context.hpp"
+
+namespace orderly::auth {
+
+// Who to address a user's emails to.
+struct UserContact {
+  std::string email;
+  std::string name;
+};
+
+// What the auth service tells other services about a user. Throws
+// core::ServiceUnavailable when auth cannot answer (remote client). Thread-safe.
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+  // nullopt when there is no such user.
+  virtual boost::asio::awaitable<std::optional<UserContact>> contact(std::string user_id,
+                                                                     core::CallContext context = {}) = 0;
+};
+
+}  // namespace orderly::auth
