@@ -15,6 +15,7 @@
 #include "orders/periodic_job.hpp"
 #include "orders/saga_runner.hpp"
 #include "orders/saga_store.hpp"
+#include "auth/store_user_directory.hpp"
 #include "orders/user_directory.hpp"
 
 namespace orderly::app {
@@ -84,7 +85,7 @@ class Orders final : public OrdersComponent {
 
   core::OrdersConfig config_;
   std::shared_ptr<queue::EventOutbox> outbox_;
-  orders::StoreUserDirectory users_;
+  auth::StoreUserDirectory users_;  // in-process: auth answers from its own table
   orders::IdempotencyStore keys_;
   orders::CheckoutSaga saga_;
   orders::SagaRunner runner_;

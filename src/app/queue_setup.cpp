@@ -1,5 +1,6 @@
 #include "app/queue_setup.hpp"
 
+#include "catalog/import_jobs.hpp"
 #include "notify/order_events.hpp"
 
 namespace orderly::app {
@@ -14,8 +15,10 @@ queue::EmbeddedBrokerOptions embedded_broker_options(const core::Config& config)
 }
 
 std::span<const std::string> platform_queues() {
+  // Every queue a module consumes: the admin DLQ routes list and replay only these.
   static const std::string kQueues[] = {
       std::string(notify::kNotificationsQueue),
+      std::string(catalog::kBulkQueue),
   };
   return kQueues;
 }

@@ -86,7 +86,8 @@ asio::awaitable<RecordedResponse> OrderService::create(const IdempotencyKeyRef& 
     co_await parts_.idempotency.complete_without_effect(owned, refused);
     co_return refused;
   }
-  const auto found_contact = co_await parts_.users.contact(user_id);
+  core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+  const auto found_contact = co_await parts_.users.contact(user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
 
   const auto now = parts_.clock.now();
@@ -153,7 +154,8 @@ asio::awaitable<std::optional<Order>> OrderService::find(std::string order_id) {
 asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string traceparent) {
   const auto current = co_await repository::find_order_row(parts_.store, order_id);
   if (!current) throw_not_found();
-  const auto found_contact = co_await parts_.users.contact(current->user_id);
+  core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+  const auto found_contact = co_await parts_.users.contact(current->user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
   bool shipped = false;
   bool changed = false;
@@ -200,7 +202,8 @@ asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string tr
 asio::awaitable<Order> OrderService::ship(std::string order_id, std::string traceparent) {
   const auto current = co_await repository::find_order_row(parts_.store, order_id);
   if (!current) throw_not_found();
-  const auto found_contact = co_await parts_.users.contact(current->user_id);
+  core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+  const auto found_contact = co_await parts_.users.contact(current->user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
   std::string status_seen;
   store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
@@ -232,7 +235,8 @@ asio::awaitable<std::size_t> OrderService::expire_reservations(std::chrono::mill
   for (const auto& order_id : stale) {
     const auto current = co_await repository::find_order_row(parts_.store, order_id);
     if (!current) continue;
-    const auto found_contact = co_await parts_.users.contact(current->user_id);
+    core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+    const auto found_contact = co_await parts_.users.contact(current->user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
     std::optional<std::vector<std::string>> released;
     store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
