@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "auth/store_user_directory.hpp"
 #include "core/ids.hpp"
 #include "core/logging.hpp"
 #include "core/run_sync.hpp"
@@ -15,7 +16,6 @@
 #include "orders/periodic_job.hpp"
 #include "orders/saga_runner.hpp"
 #include "orders/saga_store.hpp"
-#include "auth/store_user_directory.hpp"
 #include "orders/user_directory.hpp"
 
 namespace orderly::app {

@@ -54,7 +54,6 @@ TEST_F(InternalUserRoutes, UnknownUserIsNotFound) {
 }
 
 TEST_F(InternalUserRoutes, OnlyGetIsRouted) {
-  net::RequestContext context;
   const auto match = router_.match("POST", "/internal/v1/users/u1/contact");
   EXPECT_EQ(match.route, nullptr);
   EXPECT_NE(match.allow.find("GET"), std::string::npos);

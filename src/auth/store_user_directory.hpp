@@ -11,7 +11,7 @@ class StoreUserDirectory final : public UserDirectory {
  public:
   explicit StoreUserDirectory(store::Store& store) : store_(store) {}
   boost::asio::awaitable<std::optional<UserContact>> contact(std::string user_id,
-                                                             core::CallContext context = {}) override;
+                                                             core::CallContext context) override;
 
  private:
   store::Store& store_;

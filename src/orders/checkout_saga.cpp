@@ -59,7 +59,7 @@ asio::awaitable<CheckoutSaga::Outcome> CheckoutSaga::run(std::string order_id, s
       co_return Outcome::finished;
     }
     if (turn == 0) {
-      core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+      core::CallContext contact_call;
       auto contact = co_await users_.contact(order->user_id, std::move(contact_call));
       context.contact = contact.value_or(UserContact{});
     }

@@ -86,7 +86,7 @@ asio::awaitable<RecordedResponse> OrderService::create(const IdempotencyKeyRef& 
     co_await parts_.idempotency.complete_without_effect(owned, refused);
     co_return refused;
   }
-  core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+  core::CallContext contact_call;
   const auto found_contact = co_await parts_.users.contact(user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
 
@@ -154,7 +154,7 @@ asio::awaitable<std::optional<Order>> OrderService::find(std::string order_id) {
 asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string traceparent) {
   const auto current = co_await repository::find_order_row(parts_.store, order_id);
   if (!current) throw_not_found();
-  core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+  core::CallContext contact_call;
   const auto found_contact = co_await parts_.users.contact(current->user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
   bool shipped = false;
@@ -202,7 +202,7 @@ asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string tr
 asio::awaitable<Order> OrderService::ship(std::string order_id, std::string traceparent) {
   const auto current = co_await repository::find_order_row(parts_.store, order_id);
   if (!current) throw_not_found();
-  core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+  core::CallContext contact_call;
   const auto found_contact = co_await parts_.users.contact(current->user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
   std::string status_seen;
@@ -235,7 +235,7 @@ asio::awaitable<std::size_t> OrderService::expire_reservations(std::chrono::mill
   for (const auto& order_id : stale) {
     const auto current = co_await repository::find_order_row(parts_.store, order_id);
     if (!current) continue;
-    core::CallContext contact_call;  // a named argument, never a defaulted temporary (docs/coroutines.md)
+    core::CallContext contact_call;
     const auto found_contact = co_await parts_.users.contact(current->user_id, std::move(contact_call));
   const auto contact = found_contact.value_or(UserContact{});
     std::optional<std::vector<std::string>> released;

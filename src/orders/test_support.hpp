@@ -238,7 +238,7 @@ class FakeProvider final : public payments::PaymentProvider {
 
 class FakeUsers final : public UserDirectory {
  public:
-  asio::awaitable<std::optional<UserContact>> contact(std::string user_id, core::CallContext = {}) override {
+  asio::awaitable<std::optional<UserContact>> contact(std::string user_id, core::CallContext) override {
     co_return UserContact{user_id + "@example.com", "User " + user_id};
   }
 };

@@ -22,7 +22,7 @@ class UserDirectory {
   virtual ~UserDirectory() = default;
   // nullopt when there is no such user.
   virtual boost::asio::awaitable<std::optional<UserContact>> contact(std::string user_id,
-                                                                     core::CallContext context = {}) = 0;
+                                                                     core::CallContext context) = 0;
 };
 
 }  // namespace orderly::auth

@@ -72,15 +72,15 @@ class StockReservations {
   virtual boost::asio::awaitable<std::vector<ReservedLine>> reserve(std::string order_id,
                                                                     std::vector<StockRequest> items,
                                                                     std::chrono::milliseconds ttl,
-                                                                    core::CallContext context = {}) = 0;
+                                                                    core::CallContext context) = 0;
 
   // Makes the reservation permanent (the order is paid): it no longer
   // expires. Throws ReservationGone when it expired or was released first.
-  virtual boost::asio::awaitable<void> confirm(std::string order_id, core::CallContext context = {}) = 0;
+  virtual boost::asio::awaitable<void> confirm(std::string order_id, core::CallContext context) = 0;
 
   // Puts a reserved or confirmed reservation's stock back (cancel, decline,
   // refund). Releasing a released or unknown reservation does nothing.
-  virtual boost::asio::awaitable<void> release(std::string order_id, core::CallContext context = {}) = 0;
+  virtual boost::asio::awaitable<void> release(std::string order_id, core::CallContext context) = 0;
 };
 
 }  // namespace orderly::catalog

@@ -34,19 +34,19 @@ class PaymentsClient {
   // True when `payment_method_id` is a saved card of `user_id` (false for
   // another user's card: the caller answers as if it did not exist).
   virtual boost::asio::awaitable<bool> has_method(std::string user_id, std::string payment_method_id,
-                                                  core::CallContext context = {}) = 0;
+                                                  core::CallContext context) = 0;
 
   // Authorizes `amount` on the user's saved card for `order_id`.
   virtual boost::asio::awaitable<PaymentAnswer> authorize(std::string order_id, std::string user_id,
                                                           std::string payment_method_id, core::Money amount,
-                                                          core::CallContext context = {}) = 0;
+                                                          core::CallContext context) = 0;
   // `authorization` is the reference authorize returned.
   virtual boost::asio::awaitable<PaymentAnswer> capture(std::string order_id, std::string authorization,
-                                                        core::Money amount, core::CallContext context = {}) = 0;
+                                                        core::Money amount, core::CallContext context) = 0;
   virtual boost::asio::awaitable<PaymentAnswer> void_authorization(std::string order_id, std::string authorization,
-                                                                   core::CallContext context = {}) = 0;
+                                                                   core::CallContext context) = 0;
   virtual boost::asio::awaitable<PaymentAnswer> refund(std::string order_id, std::string authorization,
-                                                       core::Money amount, core::CallContext context = {}) = 0;
+                                                       core::Money amount, core::CallContext context) = 0;
 };
 
 }  // namespace orderly::payments
