@@ -13,7 +13,7 @@
 #include "orders/idempotency_store.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_service.hpp"
-#include "orders/periodic_job.hpp"
+#include "lock/periodic_job.hpp"
 #include "orders/saga_runner.hpp"
 #include "orders/saga_store.hpp"
 #include "orders/user_directory.hpp"
@@ -90,7 +90,7 @@ class Orders final : public OrdersComponent {
   orders::CheckoutSaga saga_;
   orders::SagaRunner runner_;
   orders::OrderService service_;
-  orders::PeriodicJob maintenance_;
+  lock::PeriodicJob maintenance_;
   asio::io_context loop_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;

@@ -81,6 +81,46 @@ constexpr store::Migration kMigrations[] = {
      " created_at TEXT NOT NULL,"
      " updated_at TEXT NOT NULL,"
      " finished_at TEXT);"},
+    {202, "catalog_stock_reservations",
+     // Stock held for an order, by order id (StockReservations). A row is
+     // never deleted: a released one stays as the answer to a late repeat of
+     // its reserve. The lines keep what was taken, priced at reservation
+     // time, so a release gives back exactly that. The partial index serves
+     // the expiry sweep, which only looks at unconfirmed reservations.
+     "CREATE TABLE stock_reservations ("
+     " order_id TEXT PRIMARY KEY,"
+     " status TEXT NOT NULL CHECK (status IN ('reserved', 'confirmed', 'released')),"
+     " expires_at_ms INTEGER NOT NULL,"
+     " created_at TEXT NOT NULL,"
+     " updated_at TEXT NOT NULL);"
+     "CREATE INDEX stock_reservations_due ON stock_reservations (expires_at_ms) WHERE status = 'reserved';"
+     "CREATE TABLE stock_reservation_lines ("
+     " order_id TEXT NOT NULL REFERENCES stock_reservations (order_id),"
+     " position INTEGER NOT NULL,"
+     " product_id TEXT NOT NULL,"
+     " sku TEXT NOT NULL,"
+     " name TEXT NOT NULL,"
+     " price_amount INTEGER NOT NULL,"
+     " price_currency TEXT NOT NULL,"
+     " quantity INTEGER NOT NULL CHECK (quantity > 0),"
+     " PRIMARY KEY (order_id, position));",
+     "CREATE TABLE stock_reservations ("
+     " order_id TEXT PRIMARY KEY,"
+     " status TEXT NOT NULL CHECK (status IN ('reserved', 'confirmed', 'released')),"
+     " expires_at_ms BIGINT NOT NULL,"
+     " created_at TEXT NOT NULL,"
+     " updated_at TEXT NOT NULL);"
+     "CREATE INDEX stock_reservations_due ON stock_reservations (expires_at_ms) WHERE status = 'reserved';"
+     "CREATE TABLE stock_reservation_lines ("
+     " order_id TEXT NOT NULL REFERENCES stock_reservations (order_id),"
+     " position INTEGER NOT NULL,"
+     " product_id TEXT NOT NULL,"
+     " sku TEXT NOT NULL,"
+     " name TEXT NOT NULL,"
+     " price_amount BIGINT NOT NULL,"
+     " price_currency TEXT NOT NULL,"
+     " quantity BIGINT NOT NULL CHECK (quantity > 0),"
+     " PRIMARY KEY (order_id, position));"},
 };
 
 }  // namespace

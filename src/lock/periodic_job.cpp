@@ -1,4 +1,4 @@
-#include "orders/periodic_job.hpp"
+#include "lock/periodic_job.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -14,7 +14,7 @@
 
 #include "core/logging.hpp"
 
-namespace orderly::orders {
+namespace orderly::lock {
 
 namespace asio = boost::asio;
 
@@ -60,7 +60,7 @@ void PeriodicJob::stop(std::chrono::milliseconds grace) {
   asio::post(*shared_->executor, [shared = shared_] { shared->timer->cancel(); });
   std::unique_lock lock(shared_->mutex);
   if (!shared_->finished.wait_for(lock, grace, [&] { return !shared_->running; })) {
-    core::log::warn("orders.job_stop_incomplete", {{"job", shared_->name}});
+    core::log::warn("job.stop_incomplete", {{"job", shared_->name}});
   }
 }
 
@@ -71,7 +71,7 @@ asio::awaitable<void> run_periodically(std::shared_ptr<PeriodicJob::Shared> shar
     try {
       co_await shared->work();
     } catch (const std::exception& error) {
-      core::log::warn("orders.job_failed", {{"job", shared->name}, {"error", error.what()}});
+      core::log::warn("job.failed", {{"job", shared->name}, {"error", error.what()}});
     }
     if (shared->stopping) break;
     shared->timer->expires_after(shared->interval);
@@ -86,4 +86,4 @@ asio::awaitable<void> run_periodically(std::shared_ptr<PeriodicJob::Shared> shar
 }
 
 }  // namespace
-}  // namespace orderly::orders
+}  // namespace orderly::lock

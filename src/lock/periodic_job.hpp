@@ -8,7 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-namespace orderly::orders {
+namespace orderly::lock {
 
 // Runs `work` on a single-threaded executor every `interval` (the first run
 // at once) until stopped. A failed run is logged under `name` and the job
@@ -31,4 +31,4 @@ class PeriodicJob {
   std::shared_ptr<Shared> shared_;
 };
 
-}  // namespace orderly::orders
+}  // namespace orderly::lock
