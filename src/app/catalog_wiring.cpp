@@ -11,8 +11,10 @@
 #include "catalog/product_repository.hpp"
 #include "catalog/sample_products.hpp"
 #include "catalog/store_inventory.hpp"
+#include "catalog/store_stock_reservations.hpp"
 #include "core/logging.hpp"
 #include "core/run_sync.hpp"
+#include "lock/periodic_job.hpp"
 #include "queue/embedded/embedded_broker.hpp"
 
 namespace orderly::app {
@@ -27,11 +29,26 @@ struct CatalogModule::Parts {
         product_cache(cache, products, settings.cache_ttl),
         jobs(the_store, the_clock),
         inventory(product_cache, the_clock),
+        stock(the_store, inventory, the_clock),
+        reservation_expiry("catalog.reservation_expiry", settings.reservation_sweep_interval,
+                           [this]() -> boost::asio::awaitable<void> { co_await expire_reservations(); }),
         importer(the_store, products, product_cache, jobs, the_clock,
                  catalog::ImportOptions{settings.import_batch_size, settings.import_max_errors}),
         bulk_worker(broker, importer, catalog::BulkWorkerOptions{.poll_interval = settings.worker_poll_interval}),
         product_handlers(products, product_cache),
         import_handlers(the_store, jobs, outbox, random) {}
+
+  // Releases every reservation past its expiry, a batch at a time.
+  boost::asio::awaitable<void> expire_reservations() {
+    constexpr std::int64_t kBatch = 100;
+    std::size_t total = 0;
+    for (int round = 0; round < 1000; ++round) {  // bounded: 100k per sweep, the rest next time
+      const auto expired = co_await stock.expire(kBatch);
+      total += expired;
+      if (expired < static_cast<std::size_t>(kBatch)) break;
+    }
+    if (total > 0) core::log::info("catalog.reservations_expired", {{"count", total}});
+  }
 
   core::CatalogConfig config;
   store::Store& store;
@@ -40,6 +57,8 @@ struct CatalogModule::Parts {
   catalog::ProductCache product_cache;
   catalog::ImportJobs jobs;
   catalog::StoreInventory inventory;
+  catalog::StoreStockReservations stock;
+  lock::PeriodicJob reservation_expiry;
   catalog::ProductImporter importer;
   catalog::BulkWorker bulk_worker;
   catalog::ProductHandlers product_handlers;
@@ -59,8 +78,13 @@ void CatalogModule::add_routes(net::Router& router) {
       catalog::CatalogRouteOptions{.import_body_limit = parts_->config.import_body_limit_bytes});
 }
 
-catalog::Inventory& CatalogModule::inventory() {
-  return parts_->inventory;
+catalog::StockReservations& CatalogModule::stock() {
+  return parts_->stock;
+}
+
+BackgroundWorkers::Worker CatalogModule::reservation_expiry() {
+  auto& job = parts_->reservation_expiry;
+  return {"catalog.reservation_expiry", [&job] { return job.run(); }, [&job] { job.request_stop(); }};
 }
 
 BackgroundWorkers::Worker CatalogModule::bulk_worker() {
@@ -89,7 +113,7 @@ class EmbeddedCatalog final : public CatalogWiring {
         outbox_(broker),
         module_(config.catalog, store, cache_, broker, outbox_, clock, random) {}
 
-  catalog::Inventory& inventory() override { return module_.inventory(); }
+  catalog::StockReservations& stock() override { return module_.stock(); }
   CatalogModule& module() { return module_; }
 
  private:
@@ -108,6 +132,7 @@ std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorke
   catalog->module().seed_if_enabled();
   catalog->module().add_routes(router);
   workers.add(catalog->module().bulk_worker());
+  workers.add(catalog->module().reservation_expiry());
   return catalog;
 }
 

@@ -4,7 +4,7 @@
 
 #include "app/background_workers.hpp"
 #include "cache/cache.hpp"
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -30,8 +30,10 @@ class CatalogModule {
 
   // The Catalog rows of API.md.
   void add_routes(net::Router& router);
-  // For the orders module: stock reserved inside its transactions.
-  [[nodiscard]] catalog::Inventory& inventory();
+  // For the orders module: stock held by order id (the in-process client).
+  [[nodiscard]] catalog::StockReservations& stock();
+  // Releases reservations past their expiry, every catalog.reservation_sweep_interval.
+  [[nodiscard]] BackgroundWorkers::Worker reservation_expiry();
   // The consumer of the "bulk" queue (CSV imports): what `orderly serve`
   // runs in the background and what an `orderly worker bulk` role would run alone.
   [[nodiscard]] BackgroundWorkers::Worker bulk_worker();
@@ -43,16 +45,16 @@ class CatalogModule {
   std::unique_ptr<Parts> parts_;
 };
 
-// What wire_catalog built; its inventory is what the orders module reserves through.
+// What wire_catalog built; its stock is what the orders module reserves through.
 class CatalogWiring {
  public:
   virtual ~CatalogWiring() = default;
-  [[nodiscard]] virtual catalog::Inventory& inventory() = 0;
+  [[nodiscard]] virtual catalog::StockReservations& stock() = 0;
 };
 
 // Embedded mode (`orderly serve`): the catalog on the in-process cache and
-// the process's embedded broker, its routes on `router`, its bulk worker in
-// `workers`, the sample products seeded. Keep the result alive as long as the
+// the process's embedded broker, its routes on `router`, its bulk worker and
+// reservation expiry in `workers`, the sample products seeded. Keep the result alive as long as the
 // router and the workers run.
 [[nodiscard]] std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers,
                                                           const core::Config& config, store::Store& store,

@@ -23,6 +23,14 @@ namespace {
 
 namespace asio = boost::asio;
 
+// The catalog holds an order's stock a while longer than orders waits for
+// its payment, so it is orders that cancels a pending order (with its
+// reason and event); the catalog's expiry catches only what orders never
+// created.
+std::chrono::milliseconds reservation_ttl(const core::OrdersConfig& config) {
+  return 2 * config.reservation_timeout;
+}
+
 // Expired reservations cancelled per sweep transaction batch.
 constexpr std::int64_t kExpiryBatch = 100;
 constexpr auto kStopGrace = std::chrono::seconds(10);
@@ -35,14 +43,13 @@ class Orders final : public OrdersComponent {
         outbox_(dependencies.outbox),
         users_(store),
         keys_(store, clock, random, {config.orders.idempotency_retention, config.orders.idempotency_lease}),
-        saga_(store, dependencies.inventory, dependencies.vault, dependencies.provider, *outbox_, users_,
-              clock, random,
+        saga_(store, dependencies.stock, dependencies.payments, *outbox_, users_, clock, random,
               {config.orders.saga_max_attempts, config.orders.saga_backoff_base, config.orders.saga_backoff_max,
                config.orders.saga_lease}),
         runner_(saga_, store, clock, "orders-" + core::random_hex(random, 8),
                 {config.orders.saga_poll_interval, config.orders.saga_concurrency}),
-        service_({store, dependencies.inventory, dependencies.vault, *outbox_, users_, keys_, clock, random,
-                  [this] { runner_.wake(); }}),
+        service_({store, dependencies.stock, dependencies.payments, *outbox_, users_, keys_, clock, random,
+                  [this] { runner_.wake(); }, reservation_ttl(config.orders)}),
         maintenance_("orders.maintenance", config.orders.maintenance_interval,
                      [this]() -> asio::awaitable<void> { co_await maintain(); }),
         work_(asio::make_work_guard(loop_)) {}

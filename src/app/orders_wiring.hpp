@@ -2,13 +2,12 @@
 
 #include <memory>
 
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/random.hpp"
 #include "net/router.hpp"
-#include "payments/card_vault.hpp"
-#include "payments/payment_provider.hpp"
+#include "payments/api/payments_client.hpp"
 #include "queue/event_outbox.hpp"
 #include "store/store.hpp"
 
@@ -16,9 +15,8 @@ namespace orderly::app {
 
 // What the orders module needs from the other modules.
 struct OrdersDependencies {
-  catalog::Inventory& inventory;
-  payments::CardVault& vault;
-  payments::PaymentProvider& provider;  // already wrapped with timeouts (payments' ResilientProvider)
+  catalog::StockReservations& stock;  // the catalog's client
+  payments::PaymentsClient& payments;  // the payments service's client
   std::shared_ptr<queue::EventOutbox> outbox;  // of the process's mode (embedded: EmbeddedEventOutbox)
 };
 

@@ -21,6 +21,7 @@
 #include "payments/http_payment_provider.hpp"
 #include "payments/payment_method_routes.hpp"
 #include "payments/provider_sim_routes.hpp"
+#include "payments/payments_service.hpp"
 #include "payments/resilient_provider.hpp"
 #include "payments/vault_key_file.hpp"
 #include "payments/vault_rotation.hpp"
@@ -137,6 +138,7 @@ std::optional<PaymentsModule> wire_payments(const core::Config& config, store::S
     module.provider = remote_provider(config, address, clock, random, metrics, module.remote);
     core::log::info("payments.remote_provider", {{"provider", address.to_string()}});
   }
+  module.service = std::make_shared<payments::PaymentsService>(*module.vault, *module.provider);
   payments::add_payment_method_routes(router, *module.vault, clock);
   return module;
 }

@@ -9,6 +9,7 @@
 #include "core/random.hpp"
 #include "net/http_client.hpp"
 #include "net/router.hpp"
+#include "payments/api/payments_client.hpp"
 #include "payments/payment_provider.hpp"
 #include "payments/simulated_provider.hpp"
 #include "payments/store_card_vault.hpp"
@@ -32,6 +33,7 @@ struct PaymentsModule {
   std::shared_ptr<payments::SimulatedProvider> simulator;  // the in-process provider (null when remote)
   std::shared_ptr<payments::PaymentProvider> provider;     // what the checkout calls: timeouts applied
   std::shared_ptr<RemoteProviderParts> remote;             // payments.provider set: client, breaker, budget
+  std::shared_ptr<payments::PaymentsClient> service;       // what orders calls: the vault and provider behind it
 };
 
 // Embedded mode: reads the card vault's key ring (ORDERLY_VAULT_KEYS, else

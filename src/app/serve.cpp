@@ -127,7 +127,7 @@ int serve(const core::Config& config) {
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
   const auto catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
   const auto orders = wire_orders(public_router, config, *store, clock, random,
-                                  {catalog->inventory(), *payments->vault, *payments->provider,
+                                  {catalog->stock(), *payments->service,
                                    std::make_shared<queue::EmbeddedEventOutbox>(broker)});
   PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
 

@@ -396,6 +396,10 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "catalog.worker_poll_interval", "How long the bulk worker waits before asking an empty queue again.",
           [](auto& c) -> auto& { return c.catalog.worker_poll_interval; }),
+      duration_setting(
+          "catalog.reservation_sweep_interval",
+          "How often stock reservations past their expiry (their order was never placed or paid) are released.",
+          [](auto& c) -> auto& { return c.catalog.reservation_sweep_interval; }),
       // payments
       {"payments.vault_key_file",
        "Card vault key ring (keep it off the database host's backups); empty means <data_dir>/vault.keys. "
@@ -457,7 +461,8 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "orders.reservation_timeout",
           "Orders still pending_payment after this long are cancelled (reservation_expired) and their stock "
-          "released.",
+          "released. The catalog holds an order's stock twice as long, so a reservation whose order was never "
+          "created (a crash in between) is released after that.",
           [](auto& c) -> auto& { return c.orders.reservation_timeout; }),
       duration_setting(
           "orders.maintenance_interval", "How often the reservation expiry and idempotency clean-up jobs run.",

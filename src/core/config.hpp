@@ -117,6 +117,7 @@ struct CatalogConfig {
   unsigned import_batch_size = 200;              // CSV records per transaction (progress is saved per batch)
   unsigned import_max_errors = 1000;             // per-line errors kept per job (all are counted)
   std::chrono::milliseconds worker_poll_interval{250};  // bulk worker's wait when its queue is empty
+  std::chrono::milliseconds reservation_sweep_interval{30'000};  // expiry of stock reservations never confirmed
 };
 
 struct PaymentsConfig {

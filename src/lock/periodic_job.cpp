@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/logging.hpp"
@@ -53,6 +54,23 @@ void PeriodicJob::start(asio::any_io_executor executor) {
     shared_->running = true;
   }
   asio::co_spawn(executor, run_periodically(shared_), asio::detached);
+}
+
+asio::awaitable<void> PeriodicJob::run() {
+  auto executor = co_await asio::this_coro::executor;
+  {
+    const std::lock_guard lock(shared_->mutex);
+    shared_->executor = executor;
+    shared_->timer = std::make_unique<asio::steady_timer>(executor);
+    shared_->running = true;
+  }
+  co_await run_periodically(shared_);
+}
+
+void PeriodicJob::request_stop() {
+  if (shared_->stopping.exchange(true)) return;  // a run() not started yet sees the flag and returns
+  const std::lock_guard lock(shared_->mutex);
+  if (shared_->executor) asio::post(*shared_->executor, [shared = shared_] { shared->timer->cancel(); });
 }
 
 void PeriodicJob::stop(std::chrono::milliseconds grace) {

@@ -25,6 +25,13 @@ class PeriodicJob {
   void start(boost::asio::any_io_executor executor);
   void stop(std::chrono::milliseconds grace);
 
+  // The same loop on the caller's executor, returning once stop or
+  // request_stop was called: the shape of a background worker
+  // (app::BackgroundWorkers), which owns the thread. Instead of start().
+  boost::asio::awaitable<void> run();
+  // Asks run() to return after the run in progress; returns at once. Thread-safe.
+  void request_stop();
+
   struct Shared;  // public so the .cpp's coroutine can name it; defined there
 
  private:

@@ -1,8 +1,11 @@
 #include "net/pipeline.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <string>
 
 #include "core/logging.hpp"
+#include "core/service_unavailable.hpp"
 
 namespace orderly::net {
 namespace {
@@ -21,6 +24,20 @@ void log_failure(const RequestContext& context, std::string_view where, const st
                     {"error", error.what()}});
 }
 
+// A service this one calls could not answer: the client may retry, so 503
+// with the callee's hint, and the callee named in the log (not in the body).
+Response service_unavailable(const RequestContext& context, const core::ServiceUnavailable& error) {
+  core::log::warn("http.dependency_unavailable",
+                  {{"service", error.service()},
+                   {"route", context.route != nullptr ? context.route->path_template : std::string("-")},
+                   {"request_id", context.request_id},
+                   {"error", error.what()}});
+  auto response = Response::problem(503, "/problems/service-unavailable", "Service Unavailable",
+                                    "A service this request needs is unavailable; retry later.");
+  response.headers.set("Retry-After", std::to_string(std::max<long>(1, error.retry_after().count())));
+  return response;
+}
+
 }  // namespace
 
 boost::asio::awaitable<Response> Next::operator()(RequestContext& context, Request& request) const {
@@ -32,6 +49,8 @@ boost::asio::awaitable<Response> Pipeline::run(RequestContext& context, Request&
     co_return co_await call(0, context, request);
   } catch (const core::ProblemError& error) {
     co_return Response::problem(error.problem());
+  } catch (const core::ServiceUnavailable& error) {
+    co_return service_unavailable(context, error);
   } catch (const std::exception& error) {
     log_failure(context, "middleware", error);
     co_return internal_error(context);
@@ -60,6 +79,8 @@ boost::asio::awaitable<Response> Pipeline::dispatch(RequestContext& context, Req
     co_return co_await context.route->handler(context, request);
   } catch (const core::ProblemError& error) {
     co_return Response::problem(error.problem());
+  } catch (const core::ServiceUnavailable& error) {
+    co_return service_unavailable(context, error);
   } catch (const std::exception& error) {
     log_failure(context, "handler", error);
     co_return internal_error(context);

@@ -1,6 +1,7 @@
 #include "orders/checkout_saga.hpp"
 
 #include "core/logging.hpp"
+#include "core/service_unavailable.hpp"
 #include "orders/backoff.hpp"
 #include "orders/order_cancellation.hpp"
 #include "orders/order_events.hpp"
@@ -26,16 +27,15 @@ struct CheckoutSaga::Context {
   Order order;  // the row, read before the step's provider call
   Payment payment;
   UserContact contact;
-  std::vector<std::string> stock_changed;  // filled by the commit that released stock
+  bool cancelled_order = false;  // set by the commit that cancelled the order
 };
 
-CheckoutSaga::CheckoutSaga(store::Store& store, catalog::Inventory& inventory, payments::CardVault& vault,
-                           payments::PaymentProvider& provider, queue::EventOutbox& outbox, UserDirectory& users,
-                           const core::Clock& clock, core::Random& random, CheckoutSagaOptions options)
+CheckoutSaga::CheckoutSaga(store::Store& store, catalog::StockReservations& stock, payments::PaymentsClient& payments,
+                           queue::EventOutbox& outbox, UserDirectory& users, const core::Clock& clock,
+                           core::Random& random, CheckoutSagaOptions options)
     : store_(store),
-      inventory_(inventory),
-      vault_(vault),
-      provider_(provider),
+      stock_(stock),
+      payments_(payments),
       outbox_(outbox),
       users_(users),
       clock_(clock),
@@ -97,7 +97,7 @@ asio::awaitable<void> CheckoutSaga::commit(Context& context, Changes changes, De
   const auto now_ms = core::epoch_ms(clock_.now());
   SagaTransition next;
   store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
-    context.stock_changed.clear();  // the body may run again after a serialization failure
+    context.cancelled_order = false;  // the body may run again after a serialization failure
     if (changes) co_await changes(tx);
     next = decide();
     co_await saga_store::transition(tx, context.order.id, context.owner, next, now_ms,
@@ -108,10 +108,7 @@ asio::awaitable<void> CheckoutSaga::commit(Context& context, Changes changes, De
                                        {"from", context.saga.step},
                                        {"to", std::string(next.step)},
                                        {"attempts", next.attempts}});
-  if (!context.stock_changed.empty()) {
-    auto products = std::move(context.stock_changed);
-    co_await inventory_.stock_changed(std::move(products));
-  }
+  if (context.cancelled_order) co_await release_stock_quietly(stock_, context.order.id);
 }
 
 asio::awaitable<void> CheckoutSaga::move_to(Context& context, std::string_view step, Changes changes) {
@@ -124,9 +121,8 @@ asio::awaitable<void> CheckoutSaga::cancel_if_pending(store::Transaction& tx, Co
   auto locked = co_await repository::lock_order(tx, context.order.id);
   if (!locked || locked->status != kPendingPayment) co_return;
   auto at = core::format_rfc3339(clock_.now());
-  auto released = co_await cancel_locked_order(tx, inventory_, outbox_, std::move(*locked), std::move(reason),
-                                               std::move(at), context.contact, std::string());
-  if (released) context.stock_changed = std::move(*released);
+  context.cancelled_order = co_await cancel_locked_order(tx, outbox_, std::move(*locked), std::move(reason),
+                                                         std::move(at), context.contact, std::string());
 }
 
 asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::retry_later(Context& context, std::string error) {
@@ -170,30 +166,28 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::authorize(Context& conte
     co_return std::nullopt;
   }
 
-  auto card = co_await vault_.reveal(order.user_id, order.payment_method_id);
-  if (!card) {
-    // The card was removed after the order was placed.
-    Changes card_gone = [&](store::Transaction& tx) -> asio::awaitable<void> {
-      auto at = core::format_rfc3339(clock_.now());
-      co_await repository::update_payment(tx, order.id, "failed", std::nullopt,
-                                          std::string("payment_method_unavailable"), std::move(at));
-      co_await cancel_if_pending(tx, context, std::string(kPaymentFailed));
-    };
-    co_await move_to(context, kStepDone, std::move(card_gone));
-    co_return std::nullopt;
-  }
-
-  payments::ProviderResult answer;
+  payments::PaymentAnswer answer;
   std::optional<std::string> unavailable;
   try {
-    auto key = repository::payment_key(order.id, "authorize");
-    answer = co_await provider_.authorize(std::move(key), std::move(*card), order.total);
-  } catch (const payments::ProviderUnavailable& error) {
+    core::CallContext call;
+    answer = co_await payments_.authorize(order.id, order.user_id, order.payment_method_id, order.total,
+                                          std::move(call));
+  } catch (const core::ServiceUnavailable& error) {
     unavailable = error.what();
   }
   if (unavailable) {
     if (context.saga.attempts + 1 < options_.max_attempts) co_return co_await retry_later(context, *unavailable);
     co_return co_await give_up(context);
+  }
+  if (!answer.approved && answer.decline_code == payments::kMethodUnavailable) {
+    // The card was removed after the order was placed: nothing was asked of the provider.
+    Changes card_gone = [&](store::Transaction& tx) -> asio::awaitable<void> {
+      auto at = core::format_rfc3339(clock_.now());
+      co_await repository::update_payment(tx, order.id, "failed", std::nullopt, answer.decline_code, std::move(at));
+      co_await cancel_if_pending(tx, context, std::string(kPaymentFailed));
+    };
+    co_await move_to(context, kStepDone, std::move(card_gone));
+    co_return std::nullopt;
   }
 
   if (answer.approved) {
@@ -237,13 +231,23 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::capture(Context& context
     co_await move_to(context, kStepVoid, nullptr);
     co_return std::nullopt;
   }
-  payments::ProviderResult answer;
+  payments::PaymentAnswer answer;
   std::optional<std::string> unavailable;
+  bool stock_gone = false;
   try {
-    auto key = repository::payment_key(order.id, "capture");
-    answer = co_await provider_.capture(std::move(key), *context.payment.authorization_ref, order.total);
-  } catch (const payments::ProviderUnavailable& error) {
+    core::CallContext capture_call;
+    answer = co_await payments_.capture(order.id, *context.payment.authorization_ref, order.total,
+                                        std::move(capture_call));
+    // Paid only with the stock made permanent: capture, then confirm. A
+    // retry repeats the capture (same key, the provider's first answer).
+    if (answer.approved) {
+      core::CallContext confirm_call;
+      co_await stock_.confirm(order.id, std::move(confirm_call));
+    }
+  } catch (const core::ServiceUnavailable& error) {
     unavailable = error.what();
+  } catch (const catalog::ReservationGone&) {
+    stock_gone = true;  // expired before the money came in: cancel and refund
   }
   if (unavailable) {
     if (context.saga.attempts + 1 < options_.max_attempts) co_return co_await retry_later(context, *unavailable);
@@ -267,6 +271,12 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::capture(Context& context
     co_await repository::update_payment(tx, order.id, "captured", std::nullopt, std::nullopt, at);
     auto locked = co_await repository::lock_order(tx, order.id);
     if (!locked || locked->status != kPendingPayment) co_return;  // cancelled meanwhile: refund
+    if (stock_gone) {
+      context.cancelled_order = co_await cancel_locked_order(tx, outbox_, std::move(*locked),
+                                                             std::string(kReservationExpired), at, context.contact,
+                                                             std::string());
+      co_return;  // refund
+    }
     paid = co_await repository::change_status(tx, *locked, std::string(kPaid), std::nullopt, at);
     if (!paid) co_return;
     OrderEvent event{notify::OrderEventType::paid, order.id, order.user_id, order.total, std::nullopt, std::string()};
@@ -293,8 +303,17 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::void_authorization(Conte
     // recorded. Asking again with the same key returns that first answer
     // (or authorizes now, which the void below undoes): either way we learn
     // what to void.
-    auto card = co_await vault_.reveal(order.user_id, order.payment_method_id);
-    if (!card) {
+    payments::PaymentAnswer first_answer;
+    std::optional<std::string> unavailable;
+    try {
+      core::CallContext call;
+      first_answer = co_await payments_.authorize(order.id, order.user_id, order.payment_method_id, order.total,
+                                                  std::move(call));
+    } catch (const core::ServiceUnavailable& error) {
+      unavailable = error.what();
+    }
+    if (unavailable) co_return co_await retry_later(context, *unavailable);
+    if (!first_answer.approved && first_answer.decline_code == payments::kMethodUnavailable) {
       core::log::error("orders.saga_cannot_void", {{"order_id", order.id}, {"reason", "payment method gone"}});
       Changes park = [&](store::Transaction&) -> asio::awaitable<void> { co_return; };
       auto next = step_to(kStepParked);
@@ -303,15 +322,6 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::void_authorization(Conte
       co_await commit(context, std::move(park), std::move(decide));
       co_return std::nullopt;
     }
-    payments::ProviderResult first_answer;
-    std::optional<std::string> unavailable;
-    try {
-      auto key = repository::payment_key(order.id, "authorize");
-      first_answer = co_await provider_.authorize(std::move(key), std::move(*card), order.total);
-    } catch (const payments::ProviderUnavailable& error) {
-      unavailable = error.what();
-    }
-    if (unavailable) co_return co_await retry_later(context, *unavailable);
     if (!first_answer.approved) {
       Changes never_authorized = [&](store::Transaction& tx) -> asio::awaitable<void> {
         auto at = core::format_rfc3339(clock_.now());
@@ -324,12 +334,12 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::void_authorization(Conte
     reference = first_answer.reference;
   }
 
-  payments::ProviderResult answer;
+  payments::PaymentAnswer answer;
   std::optional<std::string> unavailable;
   try {
-    auto key = repository::payment_key(order.id, "void");
-    answer = co_await provider_.void_authorization(std::move(key), *reference);
-  } catch (const payments::ProviderUnavailable& error) {
+    core::CallContext call;
+    answer = co_await payments_.void_authorization(order.id, *reference, std::move(call));
+  } catch (const core::ServiceUnavailable& error) {
     unavailable = error.what();
   }
   if (unavailable) co_return co_await retry_later(context, *unavailable);
@@ -346,15 +356,19 @@ asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::void_authorization(Conte
 asio::awaitable<CheckoutSaga::StepResult> CheckoutSaga::refund(Context& context) {
   const auto& order = context.order;
   const auto reference = context.payment.authorization_ref;
-  payments::ProviderResult answer;
+  payments::PaymentAnswer answer;
   std::optional<std::string> unavailable;
-  if (reference) {
-    try {
-      auto key = repository::payment_key(order.id, "refund");
-      answer = co_await provider_.refund(std::move(key), *reference, order.total);
-    } catch (const payments::ProviderUnavailable& error) {
-      unavailable = error.what();
+  try {
+    // A paid order's stock was confirmed: it comes back with the refund,
+    // and this step retries until the catalog has taken it (idempotent).
+    core::CallContext release_call;
+    co_await stock_.release(order.id, std::move(release_call));
+    if (reference) {
+      core::CallContext refund_call;
+      answer = co_await payments_.refund(order.id, *reference, order.total, std::move(refund_call));
     }
+  } catch (const core::ServiceUnavailable& error) {
+    unavailable = error.what();
   }
   if (unavailable) co_return co_await retry_later(context, *unavailable);
   if (!reference || !answer.approved) {

@@ -8,14 +8,13 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "orders/order.hpp"
 #include "orders/saga_store.hpp"
 #include "orders/user_directory.hpp"
-#include "payments/card_vault.hpp"
-#include "payments/payment_provider.hpp"
+#include "payments/api/payments_client.hpp"
 #include "queue/event_outbox.hpp"
 #include "store/store.hpp"
 
@@ -28,27 +27,33 @@ struct CheckoutSagaOptions {
   std::chrono::milliseconds lease{60'000};
 };
 
-// The checkout saga of one order, after its 201:
+// The checkout saga of one order, after its 201 (its stock already reserved
+// at the catalog by the order id):
 //
-//   authorize ──approved──> capture ──approved──> done (order paid, order.paid)
-//       │declined               │declined / cancelled meanwhile
+//   authorize ──approved──> capture + confirm stock ──> done (order paid, order.paid)
+//       │declined               │declined / cancelled meanwhile / stock expired
 //       v                       v
 //     done (cancelled          void ──declined (already captured)──> refund ──> done
-//     payment_declined,          │approved
+//     payment_declined,          │approved                  (stock released, money back)
 //     stock released,            v
 //     order.cancelled)         done (payment voided)
 //
 // A paid order cancelled later restarts the saga at `refund`. Every
-// transition (payment row, order status, stock, event, next step) commits in
-// one transaction guarded by the runner's lease, so a crash between two
-// transitions resumes at the last recorded step. Provider calls carry keys
-// derived from the order id and the step (repository::payment_key): a
-// repeated or resumed call gets the provider's first answer, so a card is
-// charged at most once. ProviderUnavailable is retried with full-jitter
-// back-off; after `max_attempts` on authorize or capture the order is
-// cancelled with payment_failed and any authorization voided. Compensations
-// (void, refund) retry until they succeed. Thread-safe (no state but its
-// collaborators').
+// transition (payment row, order status, event, next step) commits in one
+// transaction guarded by the runner's lease, so a crash between two
+// transitions resumes at the last recorded step. The other services are
+// called outside those transactions and are idempotent by order id: the
+// payments service derives the provider's key from the order id and the
+// operation, so a repeated or resumed call gets the provider's first answer
+// and a card is charged at most once; the catalog's confirm and release
+// repeat harmlessly. core::ServiceUnavailable (payments, its provider or the
+// catalog) is retried with full-jitter back-off; after `max_attempts` on
+// authorize or capture the order is cancelled with payment_failed and any
+// authorization voided. Compensations (void, refund) retry until they
+// succeed. The stock of an order the saga cancels is released after the
+// commit, best effort (an unconfirmed reservation also expires by itself);
+// a confirmed one is released by the refund step, which retries. Orders
+// never sees a card number. Thread-safe (no state but its collaborators').
 class CheckoutSaga {
  public:
   enum class Outcome {
@@ -57,9 +62,9 @@ class CheckoutSaga {
     lost,      // another runner took it over (our lease expired)
   };
 
-  CheckoutSaga(store::Store& store, catalog::Inventory& inventory, payments::CardVault& vault,
-               payments::PaymentProvider& provider, queue::EventOutbox& outbox, UserDirectory& users,
-               const core::Clock& clock, core::Random& random, CheckoutSagaOptions options);
+  CheckoutSaga(store::Store& store, catalog::StockReservations& stock, payments::PaymentsClient& payments,
+               queue::EventOutbox& outbox, UserDirectory& users, const core::Clock& clock, core::Random& random,
+               CheckoutSagaOptions options);
 
   // Runs the saga of `order_id`, claimed by `owner` (saga_store::claim*),
   // until it finishes or must wait. Store errors propagate; the saga is then
@@ -81,10 +86,10 @@ class CheckoutSaga {
   using Decide = std::function<SagaTransition()>;
   // Writes `changes` and the saga's next state in one transaction, the next
   // state chosen by `decide` after `changes` ran (it may depend on what they
-  // read); after the commit, tells the catalog which products' stock moved.
+  // read); after the commit, releases the stock of an order it cancelled.
   boost::asio::awaitable<void> commit(Context& context, Changes changes, Decide decide);
   boost::asio::awaitable<void> move_to(Context& context, std::string_view step, Changes changes);
-  // Cancels the order (if still pending) within `tx`, collecting the products whose stock moved.
+  // Cancels the order (if still pending) within `tx`; its stock goes back after the commit.
   boost::asio::awaitable<void> cancel_if_pending(store::Transaction& tx, Context& context, std::string reason);
   boost::asio::awaitable<StepResult> retry_later(Context& context, std::string error);
   // The provider stayed unavailable past the attempt limit: cancel with
@@ -94,9 +99,8 @@ class CheckoutSaga {
   [[nodiscard]] SagaTransition step_to(std::string_view step) const;
 
   store::Store& store_;
-  catalog::Inventory& inventory_;
-  payments::CardVault& vault_;
-  payments::PaymentProvider& provider_;
+  catalog::StockReservations& stock_;
+  payments::PaymentsClient& payments_;
   queue::EventOutbox& outbox_;
   UserDirectory& users_;
   const core::Clock& clock_;

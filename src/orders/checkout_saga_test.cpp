@@ -13,7 +13,9 @@
 #include "orders/order_repository.hpp"
 #include "orders/order_service.hpp"
 #include "orders/saga_runner.hpp"
+#include "core/service_unavailable.hpp"
 #include "orders/test_support.hpp"
+#include "payments/payments_service.hpp"
 
 namespace orderly::orders {
 namespace {
@@ -42,8 +44,8 @@ class CheckoutTest : public testing::OrdersStoreTest {
     }
     keys_ = std::make_unique<IdempotencyStore>(*store_, clock_, random_, IdempotencyOptions{});
     service_ = std::make_unique<OrderService>(
-        OrderServiceParts{*store_, inventory_, vault_, outbox_, users_, *keys_, clock_, random_, nullptr});
-    saga_ = std::make_unique<CheckoutSaga>(*store_, inventory_, vault_, provider_, outbox_, users_, clock_, random_,
+        OrderServiceParts{*store_, stock_, payments_, outbox_, users_, *keys_, clock_, random_, nullptr});
+    saga_ = std::make_unique<CheckoutSaga>(*store_, stock_, payments_, outbox_, users_, clock_, random_,
                                            options_);
     runner_ = std::make_unique<SagaRunner>(*saga_, *store_, clock_, "runner-a", SagaRunnerOptions{});
   }
@@ -81,11 +83,11 @@ class CheckoutTest : public testing::OrdersStoreTest {
 
   CheckoutSagaOptions options_{4, std::chrono::milliseconds(100), std::chrono::milliseconds(1000),
                                std::chrono::seconds(60)};
-  testing::FakeInventory inventory_;
   testing::TableOutbox outbox_;
   testing::FakeVault vault_;
   testing::FakeUsers users_;
   FakeProvider provider_;
+  payments::PaymentsService payments_{vault_, provider_};
   std::unique_ptr<IdempotencyStore> keys_;
   std::unique_ptr<OrderService> service_;
   std::unique_ptr<CheckoutSaga> saga_;
@@ -269,6 +271,22 @@ TEST_P(CheckoutTest, CancellingAPaidOrderRefundsOnceAndReleasesStock) {
   EXPECT_EQ(events_of("order.cancelled"), 1U);
 }
 
+TEST_P(CheckoutTest, APaidOrdersStockTheCatalogCouldNotTakeAtCancelComesBackWithTheRefund) {
+  const auto id = place(kApproved);
+  settle();
+  ASSERT_EQ(stock_.status(id), "confirmed");
+  stock_.unavailable = true;
+  EXPECT_EQ(run_sync(service_->cancel(id, "")).status, "cancelled") << "the cancellation does not wait for the catalog";
+  EXPECT_EQ(stock_of("p1"), 3);
+  (void)run_sync(runner_->run_due_once());
+  EXPECT_NE(payment(id).status, "refunded") << "the refund step waits for the stock";
+  stock_.unavailable = false;
+  settle();
+  EXPECT_EQ(payment(id).status, "refunded");
+  EXPECT_EQ(stock_.status(id), "released");
+  EXPECT_EQ(stock_of("p1"), 5);
+}
+
 TEST_P(CheckoutTest, CancellingBeforeTheSagaRanNeverReachesTheProvider) {
   const auto id = place(kApproved);
   (void)run_sync(service_->cancel(id, ""));
@@ -316,11 +334,107 @@ TEST_P(CheckoutTest, StalePendingOrdersExpireAndReleaseTheirStock) {
   EXPECT_EQ(order(stale).status, "cancelled");
   EXPECT_EQ(order(stale).cancel_reason, "reservation_expired");
   EXPECT_EQ(stock_of("p2"), 10);
+  EXPECT_EQ(stock_.status(stale), "released");
   EXPECT_EQ(order(paid).status, "paid");
   settle();
   EXPECT_EQ(payment(stale).status, "voided");
   EXPECT_EQ(provider_.operations("authorize").size(), 1U) << "the expired order never reached the provider";
   EXPECT_EQ(run_sync(service_->expire_reservations(std::chrono::minutes(15), 100)), 0U);
+}
+
+TEST_P(CheckoutTest, CatalogDownAtPlacementLeavesNoOrderAndTheKeyFreeForTheRetry) {
+  stock_.unavailable = true;
+  EXPECT_THROW(place_raw(kApproved, "k1"), core::ServiceUnavailable);
+  EXPECT_EQ(count_rows(kCountOrders), 0);
+  EXPECT_TRUE(event_types().empty());
+  stock_.unavailable = false;
+  const auto retried = place_raw(kApproved, "k1");
+  EXPECT_EQ(retried.response.status, 201) << "the key was released, so the retry ran afresh";
+  EXPECT_FALSE(retried.replayed);
+  EXPECT_EQ(stock_of("p1"), 3);
+}
+
+TEST_P(CheckoutTest, PaymentsDownAtPlacementLeavesNoOrderAndReservesNothing) {
+  provider_.always_unavailable = true;  // has_method needs only the vault: placement still works
+  const auto id = place(kApproved);
+  EXPECT_EQ(stock_.status(id), "reserved");
+  provider_.always_unavailable = false;
+  settle();
+  EXPECT_EQ(order(id).status, "paid");
+}
+
+TEST_P(CheckoutTest, PaidOnlyOnceTheCatalogConfirmedTheStock) {
+  const auto id = place(kApproved);
+  stock_.unavailable = true;  // the catalog goes down after the 201
+  for (int run = 0; run < 2; ++run) (void)run_sync(runner_->run_due_once());
+  EXPECT_EQ(order(id).status, "pending_payment") << "captured, but not paid before the stock is confirmed";
+  EXPECT_EQ(saga_step(id), "capture");
+  stock_.unavailable = false;
+  settle();
+  EXPECT_EQ(order(id).status, "paid");
+  EXPECT_EQ(stock_.status(id), "confirmed");
+  EXPECT_GE(provider_.calls("capture"), 2) << "the capture was repeated with its key";
+  EXPECT_EQ(provider_.operations("capture").size(), 1U) << "and charged once";
+  EXPECT_EQ(events_of("order.paid"), 1U);
+}
+
+TEST_P(CheckoutTest, AReservationThatExpiredBeforeThePaymentIsCancelledAndRefunded) {
+  const auto id = place(kApproved);
+  EXPECT_EQ(stock_.expire_all(), 1) << "the catalog's ttl ran out before the saga ran";
+  EXPECT_EQ(stock_of("p1"), 5);
+  settle();
+  const auto cancelled = order(id);
+  EXPECT_EQ(cancelled.status, "cancelled");
+  EXPECT_EQ(cancelled.cancel_reason, "reservation_expired");
+  EXPECT_EQ(payment(id).status, "refunded");
+  EXPECT_EQ(provider_.operations("refund").size(), 1U);
+  EXPECT_EQ(events_of("order.paid"), 0U);
+  EXPECT_EQ(stock_of("p1"), 5) << "stock given back once";
+}
+
+TEST_P(CheckoutTest, NoCardNumberReachesOrdersTablesOrEvents) {
+  // Saved cards named by ids that do not spell their numbers (the fixture's do).
+  vault_.add("alice", "pm-visa", kApproved);
+  vault_.add("alice", "pm-other", kDeclined);
+  std::vector<std::string> ids;
+  for (const auto* method : {"pm-visa", "pm-other"}) {
+    CreateOrderRequest request{{{"p1", 1}}, method, R"({"name":"Alice","line1":"1 Main St"})"};
+    const auto placed = run_sync(service_->place("alice", method, method, std::move(request), ""));
+    ASSERT_EQ(placed.response.status, 201) << placed.response.body;
+    ids.emplace_back(boost::json::parse(placed.response.body).at("id").as_string());
+  }
+  const auto& paid = ids[0];
+  const auto& declined = ids[1];
+  settle();
+  ASSERT_EQ(order(paid).status, "paid");
+  ASSERT_EQ(order(declined).status, "cancelled");
+  static constexpr store::Statement kTables[] = {
+      {"test.dump_orders", "SELECT * FROM orders"},
+      {"test.dump_items", "SELECT * FROM order_items"},
+      {"test.dump_history", "SELECT * FROM order_history"},
+      {"test.dump_payments", "SELECT * FROM payments"},
+      {"test.dump_sagas", "SELECT * FROM checkout_sagas"},
+      {"test.dump_keys", "SELECT * FROM idempotency_keys"},
+      {"test.dump_events", "SELECT * FROM test_events"},
+  };
+  std::size_t cells = 0;
+  for (const auto& table : kTables) {
+    for (const auto& row : run_sync(store_->query(table)).rows) {
+      for (const auto& column : row.columns()) {
+        std::optional<std::string> text;
+        try {
+          text = row.optional_text(column);
+        } catch (const store::StoreError&) {
+          continue;  // a number or a flag holds no card
+        }
+        if (!text) continue;
+        ++cells;
+        EXPECT_EQ(text->find(kApproved), std::string::npos) << table.name << "." << column;
+        EXPECT_EQ(text->find(kDeclined), std::string::npos) << table.name << "." << column;
+      }
+    }
+  }
+  EXPECT_GT(cells, 20U) << "the dump read the tables";
 }
 
 TEST_P(CheckoutTest, TwoRunnersClaimDisjointSagas) {

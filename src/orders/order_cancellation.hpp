@@ -1,12 +1,10 @@
 #pragma once
 
-#include <optional>
 #include <string>
-#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "orders/order.hpp"
 #include "orders/user_directory.hpp"
 #include "queue/event_outbox.hpp"
@@ -15,12 +13,17 @@
 namespace orderly::orders {
 
 // Cancels `order` (locked in `tx`, pending_payment or paid) as part of `tx`:
-// status and history, its stock back to the catalog, and order.cancelled
-// through the outbox. Returns the products whose stock changed (call
-// Inventory::stock_changed after the commit), or nullopt when the order's
-// version moved on (nothing written).
-boost::asio::awaitable<std::optional<std::vector<std::string>>> cancel_locked_order(
-    store::Transaction& tx, catalog::Inventory& inventory, queue::EventOutbox& outbox, Order order,
-    std::string reason, std::string at, UserContact contact, std::string traceparent);
+// status and history, and order.cancelled through the outbox. False when the
+// order's version moved on (nothing written). The stock is the catalog's:
+// after the commit the caller gives it back (release_stock_quietly).
+boost::asio::awaitable<bool> cancel_locked_order(store::Transaction& tx, queue::EventOutbox& outbox, Order order,
+                                                 std::string reason, std::string at, UserContact contact,
+                                                 std::string traceparent);
+
+// Releases the stock of a cancelled order at the catalog, best effort: when
+// the catalog cannot answer, the reservation expires by itself (an
+// unconfirmed one) or the saga's refund step releases it (a paid one), so a
+// caller that already committed the cancellation does not fail for it.
+boost::asio::awaitable<void> release_stock_quietly(catalog::StockReservations& stock, std::string order_id);
 
 }  // namespace orderly::orders

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include "payments/api/payments_client.hpp"
+
 namespace orderly::orders::repository {
 namespace {
 
@@ -45,8 +47,6 @@ constexpr store::Statement kChangeStatus{
     "orders.change_status",
     "UPDATE orders SET status = $3, cancel_reason = $4, updated_at = $5, version = version + 1"
     " WHERE id = $1 AND version = $2"};
-constexpr store::Statement kReservedStock{
-    "orders.reserved_stock", "SELECT product_id, quantity FROM order_items WHERE order_id = $1 ORDER BY line"};
 
 constexpr store::Statement kListAll{"orders.list_all", "SELECT " ORDER_COLUMNS
                                                        " FROM orders ORDER BY created_at_ms DESC, id DESC LIMIT $1"};
@@ -130,7 +130,7 @@ std::pair<std::int64_t, std::string> decode_cursor(const std::string& cursor) {
 }  // namespace
 
 std::string payment_key(const std::string& order_id, std::string_view step) {
-  return fmt::format("order-{}-{}", order_id, step);
+  return payments::provider_key(order_id, step);
 }
 
 asio::awaitable<void> insert_order(store::Transaction& tx, Order order) {
@@ -188,13 +188,6 @@ asio::awaitable<bool> change_status(store::Transaction& tx, const Order& order, 
   if (changed.affected_rows != 1) co_return false;
   co_await tx.execute(kAppendHistory, params(order.id, status, at, reason));
   co_return true;
-}
-
-asio::awaitable<std::vector<catalog::StockRequest>> reserved_stock(store::Transaction& tx, std::string order_id) {
-  const auto rows = co_await tx.execute(kReservedStock, params(order_id));
-  std::vector<catalog::StockRequest> stock;
-  for (const auto& row : rows.rows) stock.push_back({row.text("product_id"), row.int64("quantity")});
-  co_return stock;
 }
 
 asio::awaitable<OrderPage> list_orders(store::Store& store, std::optional<std::string> user_id,

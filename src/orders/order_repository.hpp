@@ -7,7 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "orders/order.hpp"
 #include "store/store.hpp"
 
@@ -17,7 +17,8 @@ namespace orderly::orders::repository {
 
 // The provider idempotency keys of one order's payment steps: fixed by the
 // order id and the step, so a retried or resumed step repeats its key and the
-// provider answers it once.
+// provider answers it once. The same keys the payments service derives
+// (payments::provider_key); kept on the payment row for operators.
 [[nodiscard]] std::string payment_key(const std::string& order_id, std::string_view step);
 
 // Writes a new order: its row, lines, first history entry and a pending
@@ -39,10 +40,6 @@ boost::asio::awaitable<std::optional<Order>> lock_order(store::Transaction& tx, 
 // history entry. False (nothing written) when the version moved on.
 boost::asio::awaitable<bool> change_status(store::Transaction& tx, const Order& order, std::string status,
                                            std::optional<std::string> reason, std::string at);
-
-// What the order holds in stock, for release().
-boost::asio::awaitable<std::vector<catalog::StockRequest>> reserved_stock(store::Transaction& tx,
-                                                                          std::string order_id);
 
 struct OrderPage {
   std::vector<Order> orders;  // newest first, without lines or history

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "net/http_message.hpp"
 
 namespace orderly::orders {

@@ -10,6 +10,7 @@
 #include "orders/checkout_saga.hpp"
 #include "orders/saga_runner.hpp"
 #include "orders/test_support.hpp"
+#include "payments/payments_service.hpp"
 
 namespace orderly::orders {
 namespace {
@@ -29,8 +30,8 @@ class OrderRoutesTest : public testing::OrdersStoreTest {
     vault_.add("bob", "pm-bob", "4242424242424242");
     keys_ = std::make_unique<IdempotencyStore>(*store_, clock_, random_, IdempotencyOptions{});
     service_ = std::make_unique<OrderService>(
-        OrderServiceParts{*store_, inventory_, vault_, outbox_, users_, *keys_, clock_, random_, nullptr});
-    saga_ = std::make_unique<CheckoutSaga>(*store_, inventory_, vault_, provider_, outbox_, users_, clock_, random_,
+        OrderServiceParts{*store_, stock_, payments_, outbox_, users_, *keys_, clock_, random_, nullptr});
+    saga_ = std::make_unique<CheckoutSaga>(*store_, stock_, payments_, outbox_, users_, clock_, random_,
                                            CheckoutSagaOptions{});
     runner_ = std::make_unique<SagaRunner>(*saga_, *store_, clock_, "r", SagaRunnerOptions{});
     add_order_routes(router_, *service_, *store_);
@@ -63,11 +64,11 @@ class OrderRoutesTest : public testing::OrdersStoreTest {
     return std::string(boost::json::parse(response.body).at("id").as_string());
   }
 
-  testing::FakeInventory inventory_;
   testing::TableOutbox outbox_;
   testing::FakeVault vault_;
   testing::FakeUsers users_;
   testing::FakeProvider provider_;
+  payments::PaymentsService payments_{vault_, provider_};
   std::unique_ptr<IdempotencyStore> keys_;
   std::unique_ptr<OrderService> service_;
   std::unique_ptr<CheckoutSaga> saga_;
@@ -110,6 +111,19 @@ TEST_P(OrderRoutesTest, CreatedThenReplayedByteForByteAndAnotherBodyIs422) {
             201)
       << "keys are per user";
   EXPECT_EQ(stock_of("p1"), 98);
+}
+
+TEST_P(OrderRoutesTest, ACatalogThatIsDownIs503WithRetryAfterAndTheRetrySucceeds) {
+  stock_.unavailable = true;
+  const auto refused = post_order("alice", "k1");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_TRUE(refused.headers.get("Retry-After").has_value());
+  EXPECT_NE(refused.body.find("/problems/service-unavailable"), std::string::npos);
+  EXPECT_EQ(refused.body.find("catalog"), std::string::npos) << "the body does not describe the inside";
+  stock_.unavailable = false;
+  const auto created = post_order("alice", "k1");
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(stock_of("p1"), 99);
 }
 
 TEST_P(OrderRoutesTest, BadBodiesAre400Or422AndReserveNothing) {

@@ -78,9 +78,11 @@ asio::awaitable<OrderService::Placed> OrderService::place(std::string user_id, s
 
 asio::awaitable<RecordedResponse> OrderService::create(const IdempotencyKeyRef& owned, const std::string& user_id,
                                                        CreateOrderRequest& request, const std::string& traceparent) {
-  // The payment method must be the caller's; its details are not kept.
-  const auto card = co_await parts_.vault.reveal(user_id, request.payment_method_id);
-  if (!card) {
+  // The payment method must be the caller's; orders never sees its number.
+  core::CallContext method_call;
+  const bool has_method = co_await parts_.payments.has_method(user_id, request.payment_method_id,
+                                                              std::move(method_call));
+  if (!has_method) {
     auto refused = problem_response({422, "/problems/validation", "Invalid order", "unknown payment method",
                                      {{"payment_method_id", "no such payment method"}}});
     co_await parts_.idempotency.complete_without_effect(owned, refused);
@@ -102,27 +104,21 @@ asio::awaitable<RecordedResponse> OrderService::create(const IdempotencyKeyRef& 
   order.updated_at = order.created_at;
   order.history.push_back({std::string(kPendingPayment), order.created_at, std::nullopt});
 
-  RecordedResponse created;
+  // The stock first, synchronously before the 201: an order exists only
+  // with its stock held, and a refused order leaves nothing reserved.
   std::optional<RecordedResponse> refused;
-  store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
-    auto lines = co_await parts_.inventory.reserve(tx, request.items);
-    order.items.clear();
+  bool reserved = false;
+  try {
+    core::CallContext reserve_call;
+    auto lines = co_await parts_.stock.reserve(order.id, request.items, parts_.reservation_ttl,
+                                               std::move(reserve_call));
+    reserved = true;
     order.total = {0, lines.empty() ? std::string() : lines.front().unit_price.currency};
     for (auto& line : lines) {
       if (line.unit_price.currency != order.total.currency) throw MixedCurrencies();
       order.total.amount += line.unit_price.amount * line.quantity;
       order.items.push_back({line.product_id, line.sku, line.name, line.unit_price, line.quantity});
     }
-    co_await repository::insert_order(tx, order);
-    co_await saga_store::insert(tx, order.id, order.created_at_ms);
-    OrderEvent event{notify::OrderEventType::created, order.id, order.user_id, order.total, std::nullopt, traceparent};
-    co_await emit_order_event(parts_.outbox, tx, std::move(event), contact);
-    created = RecordedResponse{201, "application/json", "/api/v1/orders/" + order.id,
-                               boost::json::serialize(order_json(order, true))};
-    co_await parts_.idempotency.complete(tx, owned, created, order.id);
-  };
-  try {
-    co_await parts_.store.transaction(std::move(body));
   } catch (const catalog::OutOfStock& error) {
     refused = problem_response({409, "/problems/out-of-stock", "Out of stock",
                                 "not enough stock for product " + error.product_id, {}});
@@ -134,14 +130,34 @@ asio::awaitable<RecordedResponse> OrderService::create(const IdempotencyKeyRef& 
                                 {{"items", "all products of one order must share a currency"}}});
   }
   if (refused) {
-    // Nothing was reserved (the transaction rolled back); the refusal is the
-    // key's answer from now on.
+    // The refusal is the key's answer from now on; a reservation made for it
+    // (mixed currencies) goes back at once.
+    if (reserved) co_await release_stock_quietly(parts_.stock, order.id);
     co_await parts_.idempotency.complete_without_effect(owned, *refused);
     co_return *refused;
   }
-  std::vector<std::string> products;
-  for (const auto& line : order.items) products.push_back(line.product_id);
-  co_await parts_.inventory.stock_changed(std::move(products));
+
+  RecordedResponse created;
+  store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
+    co_await repository::insert_order(tx, order);
+    co_await saga_store::insert(tx, order.id, order.created_at_ms);
+    OrderEvent event{notify::OrderEventType::created, order.id, order.user_id, order.total, std::nullopt, traceparent};
+    co_await emit_order_event(parts_.outbox, tx, std::move(event), contact);
+    created = RecordedResponse{201, "application/json", "/api/v1/orders/" + order.id,
+                               boost::json::serialize(order_json(order, true))};
+    co_await parts_.idempotency.complete(tx, owned, created, order.id);
+  };
+  std::exception_ptr not_committed;
+  try {
+    co_await parts_.store.transaction(std::move(body));
+  } catch (...) {
+    not_committed = std::current_exception();
+  }
+  if (not_committed) {
+    // No order: give its stock back now rather than at the reservation's expiry.
+    co_await release_stock_quietly(parts_.stock, order.id);
+    std::rethrow_exception(not_committed);
+  }
   if (parts_.wake_sagas) parts_.wake_sagas();
   core::log::info("orders.created", {{"order_id", order.id}, {"user_id", user_id}, {"amount", order.total.amount}});
   co_return created;
@@ -159,10 +175,8 @@ asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string tr
   const auto contact = found_contact.value_or(UserContact{});
   bool shipped = false;
   bool changed = false;
-  std::vector<std::string> released;
   store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
     shipped = changed = false;
-    released.clear();
     auto locked = co_await repository::lock_order(tx, order_id);
     if (!locked || locked->status == kCancelled) co_return;  // cancelling twice is a no-op
     if (locked->status == kShipped) {
@@ -173,11 +187,9 @@ asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string tr
     const auto now = parts_.clock.now();
     std::string reason(kCancelledByUser);
     auto at = core::format_rfc3339(now);
-    auto result = co_await cancel_locked_order(tx, parts_.inventory, parts_.outbox, *locked, std::move(reason),
-                                               std::move(at), contact, traceparent);
-    if (!result) co_return;
-    released = std::move(*result);
-    changed = true;
+    changed = co_await cancel_locked_order(tx, parts_.outbox, *locked, std::move(reason), std::move(at), contact,
+                                           traceparent);
+    if (!changed) co_return;
     if (was_paid) {
       co_await saga_store::start_refund(tx, order_id, core::epoch_ms(now));
     } else {
@@ -190,7 +202,10 @@ asio::awaitable<Order> OrderService::cancel(std::string order_id, std::string tr
                               "a shipped order cannot be cancelled", {}});
   }
   if (changed) {
-    co_await parts_.inventory.stock_changed(std::move(released));
+    // The stock comes back now; if the catalog cannot take it, a pending
+    // order's reservation expires and a paid one's comes back with the
+    // refund (the saga's refund step retries until the catalog answers).
+    co_await release_stock_quietly(parts_.stock, order_id);
     if (parts_.wake_sagas) parts_.wake_sagas();
     core::log::info("orders.cancelled", {{"order_id", order_id}, {"reason", kCancelledByUser}});
   }
@@ -237,24 +252,24 @@ asio::awaitable<std::size_t> OrderService::expire_reservations(std::chrono::mill
     if (!current) continue;
     core::CallContext contact_call;
     const auto found_contact = co_await parts_.users.contact(current->user_id, std::move(contact_call));
-  const auto contact = found_contact.value_or(UserContact{});
-    std::optional<std::vector<std::string>> released;
+    const auto contact = found_contact.value_or(UserContact{});
+    bool cancelled = false;
     store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
-      released.reset();
+      cancelled = false;
       auto locked = co_await repository::lock_order(tx, order_id);
       // The saga may have paid it (or its owner cancelled it) since the scan.
       if (!locked || locked->status != kPendingPayment || locked->created_at_ms >= cutoff) co_return;
       const auto now = parts_.clock.now();
       std::string reason(kReservationExpired);
       auto at = core::format_rfc3339(now);
-      released = co_await cancel_locked_order(tx, parts_.inventory, parts_.outbox, *locked, std::move(reason),
-                                              std::move(at), contact, std::string());
-      if (released) co_await saga_store::make_due(tx, order_id, core::epoch_ms(now));
+      cancelled = co_await cancel_locked_order(tx, parts_.outbox, *locked, std::move(reason), std::move(at), contact,
+                                               std::string());
+      if (cancelled) co_await saga_store::make_due(tx, order_id, core::epoch_ms(now));
     };
     co_await parts_.store.transaction(std::move(body));
-    if (!released) continue;
+    if (!cancelled) continue;
     ++expired;
-    co_await parts_.inventory.stock_changed(std::move(*released));
+    co_await release_stock_quietly(parts_.stock, order_id);
     core::log::info("orders.cancelled", {{"order_id", order_id}, {"reason", kReservationExpired}});
   }
   if (expired > 0 && parts_.wake_sagas) parts_.wake_sagas();

@@ -7,14 +7,14 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "orders/idempotency_store.hpp"
 #include "orders/order.hpp"
 #include "orders/order_request.hpp"
 #include "orders/user_directory.hpp"
-#include "payments/card_vault.hpp"
+#include "payments/api/payments_client.hpp"
 #include "queue/event_outbox.hpp"
 #include "store/store.hpp"
 
@@ -22,8 +22,8 @@ namespace orderly::orders {
 
 struct OrderServiceParts {
   store::Store& store;
-  catalog::Inventory& inventory;
-  payments::CardVault& vault;
+  catalog::StockReservations& stock;   // the catalog's, in-process or remote
+  payments::PaymentsClient& payments;  // the payments service's, in-process or remote
   queue::EventOutbox& outbox;
   UserDirectory& users;
   IdempotencyStore& idempotency;
@@ -32,6 +32,11 @@ struct OrderServiceParts {
   // Called after a change the checkout saga must act on (a new order, a
   // cancel): wakes the saga runner. Must not block.
   std::function<void()> wake_sagas;
+  // How long the catalog holds an order's stock unconfirmed. Longer than
+  // orders.reservation_timeout, after which orders cancels a pending order
+  // itself, so the catalog's expiry only ever catches orders that were never
+  // created (a crash between the reservation and the order's commit).
+  std::chrono::milliseconds reservation_ttl{std::chrono::minutes(30)};
 };
 
 // What the order routes do, without HTTP. Thread-safe.
@@ -44,12 +49,17 @@ class OrderService {
     bool replayed = false;      // answered from the idempotency record
   };
 
-  // POST /api/v1/orders, with the Idempotency-Key protocol: the order, its
-  // stock reservation, its first saga state, order.created and the recorded
-  // answer commit in one transaction. Throws core::ProblemError for 409 (key
-  // in use) and 422 (key reused with another body); every other outcome is
-  // in the answer (201, 409 out-of-stock, 422 unknown product or payment
-  // method), recorded for replays.
+  // POST /api/v1/orders, with the Idempotency-Key protocol. The payment
+  // method is checked and the stock reserved at the catalog first, by the
+  // new order's id; then the order, its first saga state, order.created and
+  // the recorded answer commit in one transaction (a failed commit releases
+  // the reservation; a crash in between leaves one that expires by itself).
+  // Throws core::ProblemError for 409 (key in use) and 422 (key reused with
+  // another body); every other outcome is in the answer (201, 409
+  // out-of-stock, 422 unknown product or payment method), recorded for
+  // replays. core::ServiceUnavailable (catalog or payments down) propagates
+  // with nothing recorded and the key released, so the client's retry runs
+  // afresh.
   boost::asio::awaitable<Placed> place(std::string user_id, std::string idempotency_key, std::string fingerprint,
                                        CreateOrderRequest request, std::string traceparent);
 
@@ -65,7 +75,7 @@ class OrderService {
   boost::asio::awaitable<Order> ship(std::string order_id, std::string traceparent);
 
   // Cancels (reservation_expired) up to `limit` orders pending since before
-  // `timeout` ago, releasing their stock; returns how many. Each is guarded
+  // `timeout` ago, then releases their stock; returns how many. Each is guarded
   // by its status and version, so a saga that paid it first wins.
   boost::asio::awaitable<std::size_t> expire_reservations(std::chrono::milliseconds timeout, std::int64_t limit);
 

@@ -1,10 +1,13 @@
 #pragma once
 
-// Test-only: small fakes of the orders module's collaborators (catalog
-// inventory, card vault, payment provider, event outbox, user directory) and
+// Test-only: small fakes of the orders module's collaborators (the catalog's
+// stock, the card vault and payment provider behind the real in-process
+// payments service, the event outbox, the user directory) and
 // a fixture running each test on SQLite and on PostgreSQL. No production
 // code includes it.
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -14,11 +17,12 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/inventory.hpp"
+#include "catalog/api/stock_reservations.hpp"
 #include "core/manual_clock.hpp"
 #include "core/metrics.hpp"
 #include "core/random.hpp"
 #include "core/run_sync.hpp"
+#include "core/service_unavailable.hpp"
 #include "orders/schema.hpp"
 #include "orders/user_directory.hpp"
 #include "payments/card_vault.hpp"
@@ -33,8 +37,12 @@ namespace orderly::orders::testing {
 namespace asio = boost::asio;
 using store::params;
 
-// Products with a stock that the database keeps at or above zero, priced in USD.
-class FakeInventory final : public catalog::Inventory {
+// The catalog's stock as orders sees it (catalog::StockReservations, with its
+// contract: idempotent by order id, released stays released), over products
+// in a table of the test's store whose CHECK keeps stock at or above zero,
+// priced in USD. `unavailable` makes every call throw core::ServiceUnavailable,
+// as a catalog that is down would.
+class FakeStock final : public catalog::StockReservations {
  public:
   static constexpr store::Statement kCreate{
       "test.products_create",
@@ -51,42 +59,98 @@ class FakeInventory final : public catalog::Inventory {
   static constexpr store::Statement kFind{"test.products_find",
                                           "SELECT price, currency, stock FROM test_products WHERE id = $1"};
 
-  asio::awaitable<std::vector<catalog::ReservedLine>> reserve(store::Transaction& tx,
-                                                              std::vector<catalog::StockRequest> items) override {
-    std::vector<catalog::ReservedLine> lines;
-    for (const auto& item : items) {
-      bool out_of_stock = false;
-      store::Result taken;
-      try {
-        taken = co_await tx.execute(kTake, params(item.product_id, item.quantity));
-      } catch (const store::ConstraintViolation&) {
-        out_of_stock = true;
-      }
-      if (out_of_stock) throw catalog::OutOfStock(item.product_id);
-      if (taken.affected_rows != 1) throw catalog::UnknownProduct(item.product_id);
-      const auto found = co_await tx.execute(kFind, params(item.product_id));
-      const auto& row = found.first();
-      lines.push_back({item.product_id, "SKU-" + item.product_id, "Product " + item.product_id,
-                       {row.int64("price"), row.text("currency")}, item.quantity});
+  void attach(store::Store& store) { store_ = &store; }
+  std::atomic<bool> unavailable{false};
+
+  asio::awaitable<std::vector<catalog::ReservedLine>> reserve(std::string order_id,
+                                                              std::vector<catalog::StockRequest> items,
+                                                              std::chrono::milliseconds, core::CallContext) override {
+    check_available();
+    if (auto known = find(order_id)) {
+      if (known->status == "released") throw catalog::ReservationGone(order_id);
+      co_return known->lines;
     }
+    std::vector<catalog::ReservedLine> lines;
+    store::Store::Body body = [&](store::Transaction& tx) -> asio::awaitable<void> {
+      lines.clear();
+      for (const auto& item : items) {
+        bool out_of_stock = false;
+        store::Result taken;
+        try {
+          taken = co_await tx.execute(kTake, params(item.product_id, item.quantity));
+        } catch (const store::ConstraintViolation&) {
+          out_of_stock = true;
+        }
+        if (out_of_stock) throw catalog::OutOfStock(item.product_id);
+        if (taken.affected_rows != 1) throw catalog::UnknownProduct(item.product_id);
+        const auto found = co_await tx.execute(kFind, params(item.product_id));
+        const auto& row = found.first();
+        lines.push_back({item.product_id, "SKU-" + item.product_id, "Product " + item.product_id,
+                         {row.int64("price"), row.text("currency")}, item.quantity});
+      }
+    };
+    co_await store_->transaction(std::move(body));
+    const std::lock_guard lock(mutex_);
+    reservations_[order_id] = Reservation{"reserved", lines};
     co_return lines;
   }
-  asio::awaitable<void> release(store::Transaction& tx, std::vector<catalog::StockRequest> items) override {
-    for (const auto& item : items) co_await tx.execute(kGive, params(item.product_id, item.quantity));
-  }
-  asio::awaitable<void> stock_changed(std::vector<std::string> product_ids) override {
+  asio::awaitable<void> confirm(std::string order_id, core::CallContext) override {
+    check_available();
     const std::lock_guard lock(mutex_);
-    for (auto& id : product_ids) changed_.push_back(std::move(id));
+    const auto found = reservations_.find(order_id);
+    if (found == reservations_.end() || found->second.status == "released") throw catalog::ReservationGone(order_id);
+    found->second.status = "confirmed";
     co_return;
   }
-  std::vector<std::string> changed() {
-    const std::lock_guard lock(mutex_);
-    return changed_;
+  asio::awaitable<void> release(std::string order_id, core::CallContext) override {
+    check_available();
+    std::vector<catalog::ReservedLine> returned;
+    {
+      const std::lock_guard lock(mutex_);
+      auto& reservation = reservations_[order_id];  // an unknown id is recorded released
+      if (reservation.status != "released") returned = reservation.lines;
+      reservation.status = "released";
+    }
+    for (const auto& line : returned) co_await store_->execute(kGive, params(line.product_id, line.quantity));
+  }
+
+  // "reserved", "confirmed", "released", or empty when the catalog never heard of it.
+  std::string status(const std::string& order_id) {
+    auto known = find(order_id);
+    return known ? known->status : std::string();
+  }
+  // What the catalog's expiry would do once every ttl ran out: releases the
+  // unconfirmed reservations; returns how many.
+  int expire_all() {
+    std::vector<std::string> due;
+    {
+      const std::lock_guard lock(mutex_);
+      for (const auto& [id, reservation] : reservations_) {
+        if (reservation.status == "reserved") due.push_back(id);
+      }
+    }
+    for (const auto& id : due) core::run_sync(release(id, core::CallContext{}));
+    return static_cast<int>(due.size());
   }
 
  private:
+  struct Reservation {
+    std::string status = "released";
+    std::vector<catalog::ReservedLine> lines;
+  };
+  void check_available() const {
+    if (unavailable) throw core::ServiceUnavailable("catalog", "catalog unavailable (test)");
+  }
+  std::optional<Reservation> find(const std::string& order_id) {
+    const std::lock_guard lock(mutex_);
+    const auto found = reservations_.find(order_id);
+    if (found == reservations_.end()) return std::nullopt;
+    return found->second;
+  }
+
+  store::Store* store_ = nullptr;
   std::mutex mutex_;
-  std::vector<std::string> changed_;
+  std::map<std::string, Reservation> reservations_;
 };
 
 // Events go into a table inside the caller's transaction, as the real outbox does.
@@ -268,7 +332,8 @@ class OrdersStoreTest : public ::testing::TestWithParam<StoreFactory> {
     folder_ = folder;
     store_ = GetParam().make(folder_, metrics_);
     core::run_sync(store::migrate(*store_, orders_migrations()));
-    core::run_sync(store_->execute(FakeInventory::kCreate));
+    core::run_sync(store_->execute(FakeStock::kCreate));
+    stock_.attach(*store_);
     core::run_sync(store_->execute(TableOutbox::kCreate));
   }
   void TearDown() override {
@@ -277,10 +342,10 @@ class OrdersStoreTest : public ::testing::TestWithParam<StoreFactory> {
   }
 
   void add_product(const std::string& id, std::int64_t price, std::int64_t stock) {
-    core::run_sync(store_->execute(FakeInventory::kAdd, params(id, price, "USD", stock)));
+    core::run_sync(store_->execute(FakeStock::kAdd, params(id, price, "USD", stock)));
   }
   std::int64_t stock_of(const std::string& id) {
-    return core::run_sync(store_->query(FakeInventory::kFind, params(id))).first().int64("stock");
+    return core::run_sync(store_->query(FakeStock::kFind, params(id))).first().int64("stock");
   }
   std::vector<std::string> event_types() {
     static constexpr store::Statement kTypes{"test.events_types", "SELECT type FROM test_events"};
@@ -295,6 +360,7 @@ class OrdersStoreTest : public ::testing::TestWithParam<StoreFactory> {
   std::string folder_;
   core::metrics::Registry metrics_;
   std::unique_ptr<store::Store> store_;
+  FakeStock stock_;
   core::ManualClock clock_;
   core::SeededRandom random_{42};
 };

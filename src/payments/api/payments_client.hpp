@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -16,6 +17,19 @@ struct PaymentAnswer {
   std::string decline_code;  // "card_declined", "insufficient_funds"; empty when approved
   std::string reference;     // the provider's id of the authorization (authorize) or of the operation
 };
+
+// The decline code of an authorize whose saved card was deleted after the
+// order was placed (the caller cancels with payment_failed).
+inline constexpr std::string_view kMethodUnavailable = "payment_method_unavailable";
+
+// The provider's idempotency key for `operation` ("authorize", "capture",
+// "void", "refund") of `order_id`: one per order and operation, so a repeat
+// gets the first answer.
+[[nodiscard]] inline std::string provider_key(std::string_view order_id, std::string_view operation) {
+  std::string key = "order-";
+  key.append(order_id).append("-").append(operation);
+  return key;
+}
 
 // What the payments service offers the orders service. Payments owns the
 // cards and the provider: the orders service names a saved card by its
