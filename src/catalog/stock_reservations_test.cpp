@@ -1,7 +1,9 @@
-// StoreStockReservations against SQLite and PostgreSQL alike: reserve,
-// confirm and release by order id, each idempotent; the expiry of what was
-// never confirmed; racing buyers, also on two catalog instances sharing one
-// PostgreSQL schema.
+// StoreStockReservations against SQLite and PostgreSQL alike, and through
+// the catalog's internal API (HttpStockReservations -> a real HttpServer with
+// the internal routes -> StoreStockReservations on SQLite), one contract for
+// all three: reserve, confirm and release by order id, each idempotent; the
+// expiry of what was never confirmed; racing buyers, also on two catalog
+// instances sharing one PostgreSQL schema.
 #include <set>
 
 #include <gtest/gtest.h>
@@ -10,8 +12,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "catalog/api/http_stock_reservations.hpp"
 #include "catalog/catalog_test_support.hpp"
+#include "catalog/internal_stock_routes.hpp"
 #include "catalog/store_stock_reservations.hpp"
+#include "core/service_unavailable.hpp"
+#include "net/http_server.hpp"
+#include "net/pipeline.hpp"
 
 namespace orderly::catalog {
 namespace {
@@ -24,30 +31,76 @@ using namespace std::chrono_literals;
 constexpr store::Statement kReservationRows{"test.reservation_rows",
                                             "SELECT COUNT(*) AS n FROM stock_reservations WHERE status = $1"};
 
-class StockReservationsContract : public ::testing::TestWithParam<testing::StoreKind> {
+// The catalog's internal API on a real listener, and the client orders uses.
+struct OverHttp {
+  explicit OverHttp(StockReservations& served) {
+    add_internal_stock_routes(router, served);
+    server.add_listener("internal_listen", core::HostPort{"127.0.0.1", 0}, pipeline, false);
+    server.start();
+    instances.replace({server.bound_address("internal_listen")});
+  }
+  ~OverHttp() { stop(); }
+  void stop() {
+    if (!stopped) server.drain(std::chrono::seconds(1));
+    stopped = true;
+  }
+
+  bool stopped = false;
+  core::SystemClock clock;
+  core::FastRandom random;
+  core::metrics::Registry metrics;
+  net::Router router;
+  net::Pipeline pipeline{router};
+  net::HttpServer server{1, core::HttpConfig{}, metrics, clock};
+  net::HttpClient http{net::HttpClientSettings{}, clock};
+  rpc::StaticInstances instances{{}};
+  rpc::ServiceChannel channel{rpc::ServiceChannelOptions{.service = "catalog"}, http, instances, nullptr, clock,
+                              random, metrics};
+  HttpStockReservations client{channel};
+};
+
+struct Variant {
+  std::string name;
+  testing::StoreKind kind;
+  bool over_http = false;
+};
+
+inline void PrintTo(const Variant& variant, std::ostream* out) { *out << variant.name; }
+
+std::vector<Variant> variants() {
+  const auto kinds = testing::store_kinds();
+  return {{"sqlite", kinds.at(0), false}, {"postgres", kinds.at(1), false}, {"sqlite_over_http", kinds.at(0), true}};
+}
+
+class StockReservationsContract : public ::testing::TestWithParam<Variant> {
  protected:
   void SetUp() override {
-    parts_ = std::make_unique<CatalogParts>(GetParam());
+    parts_ = std::make_unique<CatalogParts>(GetParam().kind);
     reservations_ = std::make_unique<StoreStockReservations>(*parts_->store, *parts_->inventory, parts_->clock);
+    if (GetParam().over_http) http_ = std::make_unique<OverHttp>(*reservations_);
+    client_ = http_ ? static_cast<StockReservations*>(&http_->client) : reservations_.get();
   }
   void TearDown() override {
+    http_.reset();
     reservations_.reset();
     parts_.reset();
   }
 
   std::vector<ReservedLine> reserve(const std::string& order_id, std::vector<StockRequest> items,
                                     std::chrono::milliseconds ttl = 60s) {
-    return run_sync(reservations_->reserve(order_id, std::move(items), ttl, core::CallContext{}));
+    return run_sync(client_->reserve(order_id, std::move(items), ttl, core::CallContext{}));
   }
-  void confirm(const std::string& order_id) { run_sync(reservations_->confirm(order_id, core::CallContext{})); }
-  void release(const std::string& order_id) { run_sync(reservations_->release(order_id, core::CallContext{})); }
+  void confirm(const std::string& order_id) { run_sync(client_->confirm(order_id, core::CallContext{})); }
+  void release(const std::string& order_id) { run_sync(client_->release(order_id, core::CallContext{})); }
   std::int64_t stock(const Product& product) { return parts_->find(product.id)->stock; }
   std::int64_t rows_in(const std::string& status) {
     return run_sync(parts_->store->query(kReservationRows, store::params(status))).first().int64("n");
   }
 
   std::unique_ptr<CatalogParts> parts_;
-  std::unique_ptr<StoreStockReservations> reservations_;
+  std::unique_ptr<StoreStockReservations> reservations_;  // the expiry sweep always runs in the catalog
+  std::unique_ptr<OverHttp> http_;
+  StockReservations* client_ = nullptr;  // what orders calls: the store itself, or the HTTP client
 };
 
 TEST_P(StockReservationsContract, ReserveTakesStockOnceAndARepeatReturnsTheFirstLines) {
@@ -79,12 +132,14 @@ TEST_P(StockReservationsContract, OutOfStockReservesNothingAndARetryWithStockSuc
   EXPECT_EQ(stock(other), 5) << "the first line was given back with the refusal";
   EXPECT_EQ(rows_in("reserved"), 0) << "no reservation row outlives a refusal";
   EXPECT_THROW(reserve("order-2", {{"p_does_not_exist_00000000", 1}}), UnknownProduct);
+  EXPECT_THROW(reserve("order-3", {{"not a product id", 1}}), UnknownProduct);
   const auto lines = reserve("order-1", {{hot.id, 1}});
   EXPECT_EQ(lines.size(), 1U);
   EXPECT_EQ(stock(hot), 0);
 }
 
 TEST_P(StockReservationsContract, BadRequestsAreRefusedBeforeTouchingStock) {
+  if (GetParam().over_http) GTEST_SKIP() << "the routes answer 422 (InternalStockRoutes tests it)";
   const auto mug = parts_->create("MUG", 3);
   EXPECT_THROW(reserve("", {{mug.id, 1}}), std::invalid_argument);
   EXPECT_THROW(reserve(std::string(65, 'x'), {{mug.id, 1}}), std::invalid_argument);
@@ -163,7 +218,7 @@ TEST_P(StockReservationsContract, RacingBuyersAndTheirRetriesSellExactlyTheStock
       try {
         std::vector<StockRequest> items{{id, 1}};
         core::CallContext call;
-        const auto lines = co_await reservations_->reserve(order_id, std::move(items), 60s, std::move(call));
+        const auto lines = co_await client_->reserve(order_id, std::move(items), 60s, std::move(call));
         if (lines.size() == 1) holders.insert(order_id);
       } catch (const OutOfStock&) {
         ++refused;
@@ -181,12 +236,34 @@ TEST_P(StockReservationsContract, RacingBuyersAndTheirRetriesSellExactlyTheStock
   EXPECT_EQ(rows_in("reserved"), kStock);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, StockReservationsContract, ::testing::ValuesIn(testing::store_kinds()),
+INSTANTIATE_TEST_SUITE_P(Stores, StockReservationsContract, ::testing::ValuesIn(variants()),
                          [](const auto& test) { return test.param.name; });
 
 // Two catalog instances (each its own pool, cache and inventory) on one
 // PostgreSQL schema, as in the cluster: the database, not a process, keeps
 // the stock from going below zero.
+TEST(InternalStockRoutes, MalformedRequestsAre422AndAStoppedCatalogIsUnavailable) {
+  CatalogParts parts(testing::store_kinds().at(0));
+  StoreStockReservations served(*parts.store, *parts.inventory, parts.clock);
+  auto http = std::make_unique<OverHttp>(served);
+  const auto mug = parts.create("MUG", 3);
+  EXPECT_THROW(run_sync(http->client.reserve("order-1", {{mug.id, 0}}, 60s, core::CallContext{})),
+               core::ServiceUnavailable)
+      << "a 422 the client cannot map is not a domain answer";
+  EXPECT_THROW(run_sync(http->client.confirm("../x", core::CallContext{})), std::invalid_argument);
+  EXPECT_EQ(parts.find(mug.id)->stock, 3);
+  const auto counted = [&](const std::string& outcome) {
+    const auto text = http->metrics.render();
+    return text.find("orderly_rpc_calls_total{service=\"catalog\",operation=\"reserve\",outcome=\"" + outcome +
+                     "\"}") != std::string::npos;
+  };
+  EXPECT_TRUE(counted("answered"));
+  http->stop();
+  EXPECT_THROW(run_sync(http->client.release("order-1", core::CallContext{})), core::ServiceUnavailable);
+  const auto text = http->metrics.render();
+  EXPECT_NE(text.find("operation=\"release\",outcome=\"connect_failed\"}"), std::string::npos) << text;
+}
+
 TEST(StockReservationsTwoInstances, SellExactlyTheStockBetweenThem) {
   const auto kinds = testing::store_kinds();
   CatalogParts first(kinds.at(1));
