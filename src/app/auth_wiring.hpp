@@ -53,6 +53,7 @@ class AuthComponent {
   void add_routes(net::Router& router);
   [[nodiscard]] std::shared_ptr<net::Middleware> authenticate_middleware();
   [[nodiscard]] const auth::TokenVerifier& verifier() const { return verifier_; }
+  [[nodiscard]] const auth::KeyRing& keys() const { return keys_; }
 
  private:
   const core::Config& config_;

@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -70,6 +71,16 @@ core::Config load(const ConfigFlags& flags) {
   return core::load_config(file, environment.overrides, overrides);
 }
 
+// The named services in their canonical order; "all" is every one.
+ServiceSelection selection_of(const std::vector<std::string>& names) {
+  ServiceSelection selection{{}, true};
+  const bool all = std::find(names.begin(), names.end(), "all") != names.end();
+  for (const auto& name : service_names()) {
+    if (all || std::find(names.begin(), names.end(), name) != names.end()) selection.names.push_back(name);
+  }
+  return selection;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -80,6 +91,18 @@ int run_cli(int argc, char** argv) {
   ConfigFlags serve_flags;
   auto* serve_command = app.add_subcommand("serve", "Run the whole platform in one process (embedded mode)");
   add_config_flags(*serve_command, serve_flags);
+
+  ConfigFlags service_flags;
+  std::vector<std::string> service_list;
+  std::string internal_listen;
+  auto* service_command = app.add_subcommand(
+      "service", "Run some services in this process (scale-out mode); reach the others through services.<name>");
+  add_config_flags(*service_command, service_flags);
+  service_command->add_option("names", service_list, "auth, catalog, orders, payments, notify, or all")
+      ->required()
+      ->check(CLI::IsMember({"auth", "catalog", "orders", "payments", "notify", "all"}));
+  service_command->add_option("--internal-listen", internal_listen,
+                              "Internal listener HOST:PORT for other services (default 127.0.0.1:9091)");
 
   ConfigFlags gateway_flags;
   std::string gateway_file;
@@ -133,6 +156,10 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (serve_command->parsed()) return serve(load(serve_flags));
+    if (service_command->parsed()) {
+      if (!internal_listen.empty()) service_flags.sets.push_back("internal_listen=" + internal_listen);
+      return run_services(load(service_flags), selection_of(service_list));
+    }
     if (migrate_command->parsed()) return migrate(load(migrate_flags));
     if (gateway_command->parsed()) return run_gateway(gateway_file, load(gateway_flags));
     if (keys_rotate->parsed()) return rotate_signing_keys(load(keys_flags));

@@ -29,4 +29,11 @@ std::unique_ptr<net::Pipeline> make_ops_pipeline(const net::Router& router, core
   return pipeline;
 }
 
+std::unique_ptr<net::Pipeline> make_internal_pipeline(const net::Router& router, core::Random& random,
+                                                      std::shared_ptr<net::Middleware> credentials) {
+  auto pipeline = make_ops_pipeline(router, random);
+  pipeline->use(std::move(credentials));
+  return pipeline;
+}
+
 }  // namespace orderly::app

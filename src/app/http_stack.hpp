@@ -30,4 +30,9 @@ struct PublicPipeline {
 // probes do not flood the access log or the RED metrics.
 std::unique_ptr<net::Pipeline> make_ops_pipeline(const net::Router& router, core::Random& random);
 
+// The internal listener's pipeline: ids and tracing (the caller's request id
+// and traceparent are kept), then `credentials` (auth::InternalAuthMiddleware).
+std::unique_ptr<net::Pipeline> make_internal_pipeline(const net::Router& router, core::Random& random,
+                                                      std::shared_ptr<net::Middleware> credentials);
+
 }  // namespace orderly::app

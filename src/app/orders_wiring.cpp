@@ -5,7 +5,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "auth/store_user_directory.hpp"
 #include "core/ids.hpp"
 #include "core/logging.hpp"
 #include "core/run_sync.hpp"
@@ -41,7 +40,7 @@ class Orders final : public OrdersComponent {
          OrdersDependencies dependencies)
       : config_(config.orders),
         outbox_(dependencies.outbox),
-        users_(store),
+        users_(dependencies.users),
         keys_(store, clock, random, {config.orders.idempotency_retention, config.orders.idempotency_lease}),
         saga_(store, dependencies.stock, dependencies.payments, *outbox_, users_, clock, random,
               {config.orders.saga_max_attempts, config.orders.saga_backoff_base, config.orders.saga_backoff_max,
@@ -92,7 +91,7 @@ class Orders final : public OrdersComponent {
 
   core::OrdersConfig config_;
   std::shared_ptr<queue::EventOutbox> outbox_;
-  auth::StoreUserDirectory users_;  // in-process: auth answers from its own table
+  auth::UserDirectory& users_;  // auth's, in-process or remote
   orders::IdempotencyStore keys_;
   orders::CheckoutSaga saga_;
   orders::SagaRunner runner_;

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "auth/api/user_directory.hpp"
 #include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -17,6 +18,7 @@ namespace orderly::app {
 struct OrdersDependencies {
   catalog::StockReservations& stock;  // the catalog's client
   payments::PaymentsClient& payments;  // the payments service's client
+  auth::UserDirectory& users;          // auth's client: who to e-mail
   std::shared_ptr<queue::EventOutbox> outbox;  // of the process's mode (embedded: EmbeddedEventOutbox)
 };
 

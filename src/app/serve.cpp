@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -16,14 +17,23 @@
 #include "app/orders_wiring.hpp"
 #include "app/queue_setup.hpp"
 #include "app/payments_wiring.hpp"
+#include "app/remote_services.hpp"
 #include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
+#include "auth/authenticate_middleware.hpp"
+#include "auth/internal_auth_middleware.hpp"
+#include "auth/internal_token_routes.hpp"
+#include "auth/internal_user_routes.hpp"
+#include "auth/store_user_directory.hpp"
+#include "catalog/internal_stock_routes.hpp"
 #include "core/logging.hpp"
 #include "core/process_metrics.hpp"
 #include "core/run_sync.hpp"
+#include "lock/periodic_job.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
+#include "payments/internal_payment_routes.hpp"
 #include "queue/embedded/embedded_broker.hpp"
 #include "queue/event_outbox.hpp"
 #include "store/migrations.hpp"
@@ -61,7 +71,24 @@ sigset_t shutdown_signals() {
 
 }  // namespace
 
+bool ServiceSelection::has(std::string_view name) const {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+const std::vector<std::string>& service_names() {
+  static const std::vector<std::string> kNames = {"auth", "catalog", "orders", "payments", "notify"};
+  return kNames;
+}
+
+ServiceSelection ServiceSelection::embedded() {
+  return ServiceSelection{service_names(), false};
+}
+
 int serve(const core::Config& config) {
+  return run_services(config, ServiceSelection::embedded());
+}
+
+int run_services(const core::Config& config, const ServiceSelection& selection) {
   // Block the shutdown signals before any thread starts, so every thread
   // inherits the mask and only sigwait() below receives them.
   const auto signals = shutdown_signals();
@@ -97,39 +124,132 @@ int serve(const core::Config& config) {
     return kStartupError;
   }
 
-  // Modules, in dependency order; each adds its routes below.
+  // Modules, in dependency order; each adds its routes below. A service not
+  // hosted here is reached through its client in `remote`.
   std::unique_ptr<AuthComponent> auth;
-  try {
-    auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics);
-    core::run_sync(auth->start());
-  } catch (const std::exception& error) {
-    std::cerr << "orderly: auth: " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
+  if (selection.has("auth")) {
+    try {
+      auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics);
+      core::run_sync(auth->start());
+    } catch (const std::exception& error) {
+      std::cerr << "orderly: auth: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+  }
+  std::unique_ptr<auth::ServiceTokens> service_tokens;
+  std::unique_ptr<RemoteServices> remote;
+  if (selection.internal_listener) {
+    try {
+      auto secret = load_internal_secret(config);
+      if (auth) service_tokens = std::make_unique<auth::ServiceTokens>(auth->keys(), clock, config.auth.issuer, secret);
+      remote = std::make_unique<RemoteServices>(config, selection.names.front(), std::move(secret),
+                                                service_tokens.get(), clock, random, metrics);
+    } catch (const std::exception& error) {
+      std::cerr << "orderly: services: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
   }
 
   net::HealthRegistry health;
   health.add("data_dir", data_dir_check(config.data_dir));
   health.add("store", store_check(*store));
 
-  // The process's ONE broker (embedded mode: queues in the store). Every
-  // module's wiring gets it: consumers as queue::Broker&, producers through
+  // The process's ONE broker (queues in the store). Every module's wiring
+  // gets it: consumers as queue::Broker&, producers through
   // queue::EmbeddedEventOutbox(broker). Never create a second one: two would
   // share tables but not their settings or metrics.
   queue::EmbeddedBroker broker(*store, clock, random, metrics, embedded_broker_options(config));
 
   net::Router public_router;
+  net::Router internal_router;
   health.install(public_router);
-  auth->add_routes(public_router);
-  const auto payments = wire_payments(config, *store, public_router, clock, random, metrics);
-  if (!payments) { core::log::stop(); return kStartupError; }
-  auto notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
+  health.install(internal_router);
+  std::unique_ptr<auth::StoreUserDirectory> local_users;
+  if (auth) {
+    auth->add_routes(public_router);
+    local_users = std::make_unique<auth::StoreUserDirectory>(*store);
+    auth::add_internal_user_routes(internal_router, *local_users);
+    if (service_tokens) auth::add_internal_token_routes(internal_router, *service_tokens, auth->keys());
+  }
+  std::optional<PaymentsModule> payments;
+  if (selection.has("payments")) {
+    payments = wire_payments(config, *store, public_router, clock, random, metrics);
+    if (!payments) {
+      core::log::stop();
+      return kStartupError;
+    }
+    payments::add_internal_payment_routes(internal_router, *payments->service);
+  }
+  std::unique_ptr<EmailWorkerRole> notify;
+  if (selection.has("notify")) notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
-  const auto catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
-  const auto orders = wire_orders(public_router, config, *store, clock, random,
-                                  {catalog->stock(), *payments->service,
-                                   std::make_shared<queue::EmbeddedEventOutbox>(broker)});
-  PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {auth->authenticate_middleware()});
+  std::shared_ptr<CatalogWiring> catalog;
+  if (selection.has("catalog")) {
+    catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
+    catalog::add_internal_stock_routes(internal_router, catalog->stock());
+  }
+  std::unique_ptr<OrdersComponent> orders;
+  if (selection.has("orders")) {
+    try {
+      auto& stock = catalog ? catalog->stock() : remote->stock();
+      auto& payer = payments ? *payments->service : remote->payments();
+      auth::UserDirectory& users = local_users ? static_cast<auth::UserDirectory&>(*local_users) : remote->users();
+      orders = wire_orders(public_router, config, *store, clock, random,
+                           {stock, payer, users, std::make_shared<queue::EmbeddedEventOutbox>(broker)});
+    } catch (const core::ConfigError& error) {
+      std::cerr << "orderly: orders: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+  }
+
+  // Users' tokens: verified with auth's key ring here, or with the keys auth
+  // publishes (followed from its internal API).
+  std::unique_ptr<auth::TokenVerifier> followed_verifier;
+  std::shared_ptr<net::Middleware> authenticate;
+  // Every 2 s until auth answered once (it may start after this process),
+  // then every 30 s: a key auth rotates in is trusted from the next refresh.
+  int jwks_ticks = 0;
+  lock::PeriodicJob jwks_refresh("auth.jwks_refresh", std::chrono::seconds(2),
+                                 [&remote, &jwks_ticks]() -> boost::asio::awaitable<void> {
+                                   const bool due = remote->jwks().key_count() == 0 || ++jwks_ticks % 15 == 0;
+                                   if (due) (void)co_await remote->jwks().refresh();
+                                 });
+  if (auth) {
+    authenticate = auth->authenticate_middleware();
+  } else {
+    try {
+      followed_verifier = std::make_unique<auth::TokenVerifier>(
+          remote->jwks(), clock,
+          auth::VerifierOptions{config.auth.issuer, config.auth.audience,
+                                std::chrono::duration_cast<std::chrono::seconds>(config.auth.leeway)});
+    } catch (const core::ConfigError& error) {
+      std::cerr << "orderly: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+    authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier, metrics);
+  }
+  PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {authenticate});
+
+  // The internal listener admits a service credential for any service hosted here.
+  std::vector<std::unique_ptr<auth::TokenVerifier>> internal_verifiers;
+  std::unique_ptr<net::Pipeline> internal_pipeline;
+  if (selection.internal_listener) {
+    const auth::KeySource& keys = auth ? static_cast<const auth::KeySource&>(auth->keys()) : remote->jwks();
+    for (const auto& name : selection.names) {
+      internal_verifiers.push_back(std::make_unique<auth::TokenVerifier>(
+          keys, clock,
+          auth::VerifierOptions{config.auth.issuer, name,
+                                std::chrono::duration_cast<std::chrono::seconds>(config.auth.leeway)}));
+    }
+    std::vector<const auth::TokenVerifier*> verifiers;
+    for (const auto& verifier : internal_verifiers) verifiers.push_back(verifier.get());
+    internal_pipeline = make_internal_pipeline(internal_router, random,
+                                               std::make_shared<auth::InternalAuthMiddleware>(verifiers, metrics));
+  }
 
   net::Router ops_router;
   health.install(ops_router);
@@ -141,15 +261,16 @@ int serve(const core::Config& config) {
   try {
     server.add_listener("listen", config.listen, public_pipeline.pipeline, true);
     server.add_listener("ops_listen", config.ops_listen, *ops_pipeline, false);
+    if (internal_pipeline) server.add_listener("internal_listen", config.internal_listen, *internal_pipeline, true);
   } catch (const net::BindError& error) {
     std::cerr << "orderly: " << error.what() << "\n";
     core::log::stop();
     return kStartupError;
   }
-  auth->start_key_reload(server.loop_executor(0));
+  if (auth) auth->start_key_reload(server.loop_executor(0));
   // After the listeners bound: a start-up that fails on a taken port must not
   // have created (and shown the password of) an account first.
-  if (config.auth.seed_admin) {
+  if (auth && config.auth.seed_admin) {
     std::optional<std::string> admin_password;
     if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
       admin_password = from_environment;
@@ -163,13 +284,20 @@ int serve(const core::Config& config) {
     }
   }
   server.start();
+  if (!auth) jwks_refresh.start(server.loop_executor(0));
   workers.start();
-  core::log::info("server.started", {{"version", kVersion},
-                                     {"listen", server.bound_address("listen").to_string()},
-                                     {"ops_listen", server.bound_address("ops_listen").to_string()},
-                                     {"threads", threads},
-                                     {"data_dir", config.data_dir},
-                                     {"pid", ::getpid()}});
+  std::string hosted;
+  for (const auto& name : selection.names) hosted += (hosted.empty() ? "" : ",") + name;
+  core::log::info("server.started",
+                  {{"version", kVersion},
+                   {"services", hosted},
+                   {"listen", server.bound_address("listen").to_string()},
+                   {"ops_listen", server.bound_address("ops_listen").to_string()},
+                   {"internal_listen",
+                    internal_pipeline ? server.bound_address("internal_listen").to_string() : std::string("-")},
+                   {"threads", threads},
+                   {"data_dir", config.data_dir},
+                   {"pid", ::getpid()}});
   core::log::flush();
 
   int signal_number = 0;
@@ -182,12 +310,14 @@ int serve(const core::Config& config) {
     // poll it take this instance out before its listeners close.
     std::this_thread::sleep_for(config.http.drain_delay);
   }
+  jwks_refresh.stop(config.http.drain_grace);
   const auto unfinished = server.drain(config.http.drain_grace);
   workers.stop(config.http.drain_grace);
   if (unfinished > 0) {
     core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});
   }
   if (notify) notify->stop();  // finishes the messages in flight
+  orders.reset();  // its saga runner stops before the clients it calls go away
   core::log::info("server.stopped", {{"clean", unfinished == 0}});
   core::log::stop();
   return 0;

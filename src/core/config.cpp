@@ -142,6 +142,33 @@ std::vector<std::string> split_postgres_uris(std::string_view text) {
   return uris;
 }
 
+// A list of HOST:PORT separated by commas (spaces ignored); empty: none.
+template <class Member>
+Setting instances_setting(std::string_view key, std::string_view help, Member member) {
+  return {key, help,
+          [member](const Config& c) {
+            std::string text;
+            for (const auto& address : member(c)) {
+              if (!text.empty()) text += ",";
+              text += address.to_string();
+            }
+            return text;
+          },
+          [member](Config& c, std::string_view text) {
+            std::vector<HostPort> addresses;
+            std::size_t start = 0;
+            while (start <= text.size()) {
+              const auto end = std::min(text.find(',', start), text.size());
+              auto item = text.substr(start, end - start);
+              while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+              while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+              if (!item.empty()) addresses.push_back(HostPort::parse(item));
+              start = end + 1;
+            }
+            member(c) = std::move(addresses);
+          }};
+}
+
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = {
       address_setting(
@@ -149,6 +176,26 @@ const std::vector<Setting>& settings() {
       address_setting(
           "ops_listen", "Operations listener (/metrics, health); keep it off the public network.",
           [](auto& c) -> auto& { return c.ops_listen; }),
+      address_setting(
+          "internal_listen",
+          "`orderly service`: the listener of /internal/v1 (other services only, with a service credential).",
+          [](auto& c) -> auto& { return c.internal_listen; }),
+      instances_setting("services.auth", "Internal listeners of the auth service (HOST:PORT,...); empty: in-process.",
+                        [](auto& c) -> auto& { return c.services.auth; }),
+      instances_setting("services.catalog",
+                        "Internal listeners of the catalog service (HOST:PORT,...); empty: in-process.",
+                        [](auto& c) -> auto& { return c.services.catalog; }),
+      instances_setting("services.payments",
+                        "Internal listeners of the payments service (HOST:PORT,...); empty: in-process.",
+                        [](auto& c) -> auto& { return c.services.payments; }),
+      {"services.secret_file",
+       "The secret services show auth for their credentials; empty: <data_dir>/internal.secret. "
+       "The environment variable ORDERLY_INTERNAL_SECRET, when set, is used instead.",
+       [](const Config& c) { return c.services.secret_file; },
+       [](Config& c, std::string_view text) { c.services.secret_file = std::string(text); }},
+      duration_setting(
+          "services.call_timeout", "Each try of a call to another service's internal API.",
+          [](auto& c) -> auto& { return c.services.call_timeout; }),
       {"data_dir", "Folder for embedded-mode data (SQLite file, queue, maildir).",
        [](const Config& c) { return c.data_dir; },
        [](Config& c, std::string_view text) {

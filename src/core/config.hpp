@@ -150,9 +150,22 @@ struct OrdersConfig {
 
 // Everything a user may tune. Components read their section and hand
 // configured objects to the code that uses them (STYLE.md).
+// Scale-out: where the other services' internal listeners are, and the
+// secret a service shows auth to get its service credentials.
+struct ServicesConfig {
+  std::vector<HostPort> auth;      // empty: auth runs in this process
+  std::vector<HostPort> catalog;
+  std::vector<HostPort> payments;
+  std::string secret_file;         // empty: <data_dir>/internal.secret (ORDERLY_INTERNAL_SECRET overrides)
+  std::chrono::milliseconds call_timeout{2'000};  // each try of an internal call
+};
+
 struct Config {
   HostPort listen{"0.0.0.0", 8080};
   HostPort ops_listen{"127.0.0.1", 9090};
+  // `orderly service`: the /internal/v1 API, for other services only.
+  HostPort internal_listen{"127.0.0.1", 9091};
+  ServicesConfig services;
   std::string data_dir = "./data";
   unsigned threads = 0;  // 0: one event loop per core
   LogConfig log;

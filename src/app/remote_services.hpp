@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "auth/api/user_directory.hpp"
+#include "auth/jwks_follower.hpp"
+#include "auth/service_tokens.hpp"
+#include "catalog/api/stock_reservations.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/random.hpp"
+#include "payments/api/payments_client.hpp"
+
+namespace orderly::app {
+
+// The internal secret services show auth for their credentials:
+// ORDERLY_INTERNAL_SECRET when set, else services.secret_file (default
+// <data_dir>/internal.secret, made on first use). Throws core::SecretFileError.
+[[nodiscard]] std::string load_internal_secret(const core::Config& config);
+
+// The clients of the services this process does not host (scale-out), each
+// an rpc::ServiceChannel to the instances of services.<name>, carrying this
+// process's service credentials: issued here when auth is hosted here
+// (`local_tokens`), else asked of auth with the internal secret. Also the
+// JWKS follower that lets a process without auth verify users' tokens.
+// Asking for a client of a service that has no instances configured throws
+// core::ConfigError naming the setting. Call from event loops (the HTTP
+// client's rule); destroy after every call finished. Thread-safe.
+class RemoteServices {
+ public:
+  RemoteServices(const core::Config& config, std::string caller, std::string secret,
+                 const auth::ServiceTokens* local_tokens, const core::Clock& clock, core::Random& random,
+                 core::metrics::Registry& metrics);
+  ~RemoteServices();
+  RemoteServices(const RemoteServices&) = delete;
+  RemoteServices& operator=(const RemoteServices&) = delete;
+
+  [[nodiscard]] catalog::StockReservations& stock();
+  [[nodiscard]] payments::PaymentsClient& payments();
+  [[nodiscard]] auth::UserDirectory& users();
+  [[nodiscard]] auth::JwksFollower& jwks();
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace orderly::app
