@@ -17,6 +17,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "support/counting_upstream.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/http_client.hpp"
 #include "support/orderly_process.hpp"
@@ -204,6 +205,42 @@ TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) 
   // After open_for, one probe goes through (half-open); its success closes the breaker.
   EXPECT_TRUE(eventually([&] { return http_get(gateway->port(), "/up/healthz")->status == 200; }, 5s));
   EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "closed");
+}
+
+// Half the requests fail (503) at the upstream. Each could be retried twice,
+// which would double the upstream's load; the retry budget (20 % of the
+// requests, no per-second reserve) holds the extra load at a fifth.
+TEST(Gateway, RetriesOfAFailingUpstreamStopAtTheRetryBudget) {
+  CountingUpstream upstream(3, "/fail");
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+             instances(upstream.ports()) +
+             "\n    balance: round_robin\n    health: {enabled: false}\n"
+             "    outlier: {consecutive_5xx: 0, consecutive_connect_failures: 0}\n    breaker: {enabled: false}\n"
+             "    retry: {max_retries: 2, base_backoff: 1ms, max_backoff: 1ms, budget_percent: 20,"
+             " budget_min_per_second: 0, budget_window: 10m}\n" +
+             kUpstreamRoute);
+  const auto gateway = start_gateway(file);
+
+  constexpr int kRequests = 400;
+  HttpConnection connection(gateway->port());
+  int failed = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const bool fail = i % 2 == 0;
+    const auto response = connection.request("GET", fail ? "/up/fail/" + std::to_string(i) : "/up/ok");
+    ASSERT_TRUE(response.has_value()) << "request " << i;
+    ASSERT_EQ(response->status, fail ? 503 : 200) << "request " << i << ": " << response->body;
+    if (fail) ++failed;
+  }
+  const auto received = upstream.requests();
+  std::cout << kRequests << " requests (" << failed << " failing) reached the upstream as " << received
+            << " attempts; without a budget up to " << kRequests + 2 * failed << "\n";
+  EXPECT_LE(received, kRequests + kRequests / 5) << "retries stay within 20 % of the requests";
+  EXPECT_GE(received, kRequests + kRequests / 5 - 5) << "the budget is spent: failing GETs are retried";
+  const auto metrics = http_get(gateway->ops_port(), "/metrics");
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_NE(metrics->body.find("orderly_retry_budget_exhausted_total{name=\"app\"}"), std::string::npos)
+      << "the refused retries are counted";
 }
 
 TEST(Gateway, SighupAppliesANewFileWithoutDroppingConnectionsAndRefusesABadOne) {
