@@ -1,6 +1,8 @@
 // The Auth rows of API.md, on the real binary over real sockets: every
 // endpoint, each error status, the stored password hash, and the login
 // brute-force limits.
+#include <sodium.h>
+
 #include <cstdio>
 #include <string>
 
@@ -9,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "support/api_client.hpp"
+#include "support/base64url.hpp"
 #include "support/orderly_process.hpp"
 
 namespace orderly::testing {
@@ -163,9 +166,33 @@ TEST(AuthApi, JwksPublishesTheKeyThatSignsTokens) {
   EXPECT_EQ(keys[0].at("kty").as_string(), "OKP");
   EXPECT_EQ(keys[0].at("crv").as_string(), "Ed25519");
   EXPECT_FALSE(keys[0].as_object().contains("d")) << "never the private part";
-  const auto header_part = session.access_token.substr(0, session.access_token.find('.'));
-  EXPECT_NE(jwks.body.find(std::string(keys[0].at("kid").as_string())), std::string::npos);
-  EXPECT_FALSE(header_part.empty());
+
+  // The kid comes from the token's own header; the key the JWKS publishes
+  // under it must verify the token's signature.
+  const auto& token = session.access_token;
+  const auto first_dot = token.find('.');
+  const auto last_dot = token.rfind('.');
+  ASSERT_NE(first_dot, last_dot);
+  const auto header = json::parse(base64url_decode(token.substr(0, first_dot))).as_object();
+  const auto kid = std::string(header.at("kid").as_string());
+  ASSERT_FALSE(kid.empty());
+  const json::object* published = nullptr;
+  for (const auto& key : keys) {
+    if (key.at("kid").as_string() == kid) published = &key.as_object();
+  }
+  ASSERT_NE(published, nullptr) << "the token's kid " << kid << " is not in the JWKS: " << jwks.body;
+  const auto public_key = base64url_decode(published->at("x").as_string());
+  ASSERT_EQ(public_key.size(), crypto_sign_PUBLICKEYBYTES);
+  const auto signature = base64url_decode(token.substr(last_dot + 1));
+  ASSERT_EQ(signature.size(), crypto_sign_BYTES);
+  const auto signing_input = token.substr(0, last_dot);
+  ASSERT_GE(sodium_init(), 0);
+  EXPECT_EQ(crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                        reinterpret_cast<const unsigned char*>(signing_input.data()),
+                                        signing_input.size(),
+                                        reinterpret_cast<const unsigned char*>(public_key.data())),
+            0)
+      << "the published key verifies the token";
 }
 
 TEST(AuthApi, AdminChangesRolesAndCustomersCannot) {

@@ -22,6 +22,7 @@
 #include <boost/json.hpp>
 
 #include "support/api_client.hpp"
+#include "support/base64url.hpp"
 #include "support/orderly_process.hpp"
 
 namespace orderly::testing {
@@ -29,23 +30,6 @@ namespace {
 
 namespace json = boost::json;
 namespace asio = boost::asio;
-
-std::string b64url(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);
-  return out;
-}
-
-std::string unb64url(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t length = 0;
-  sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                    &length, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(length);
-  return out;
-}
 
 // A token's three parts, decoded.
 struct Parts {
@@ -57,12 +41,12 @@ struct Parts {
 Parts split(const std::string& token) {
   const auto first = token.find('.');
   const auto last = token.rfind('.');
-  return {json::parse(unb64url(token.substr(0, first))).as_object(),
-          json::parse(unb64url(token.substr(first + 1, last - first - 1))).as_object(), token.substr(last + 1)};
+  return {json::parse(base64url_decode(token.substr(0, first))).as_object(),
+          json::parse(base64url_decode(token.substr(first + 1, last - first - 1))).as_object(), token.substr(last + 1)};
 }
 
 std::string join(const json::object& header, const json::object& claims, std::string_view signature) {
-  return b64url(json::serialize(header)) + "." + b64url(json::serialize(claims)) + "." + std::string(signature);
+  return base64url_encode(json::serialize(header)) + "." + base64url_encode(json::serialize(claims)) + "." + std::string(signature);
 }
 
 // An attacker's own Ed25519 key, to sign whatever they like.
@@ -73,7 +57,7 @@ std::string sign_with_attacker_key(const std::string& input) {
   unsigned char signature[crypto_sign_BYTES];
   crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
                        secret_key);
-  return b64url(std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view input) {
@@ -82,7 +66,7 @@ std::string hmac_sha256(std::string_view key, std::string_view input) {
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(input.data()), input.size());
   crypto_auth_hmacsha256_final(&state, mac);
-  return b64url(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
 }
 
 // The server's current signing key, unsealed as auth::KeyRing does: the
@@ -102,7 +86,7 @@ ServerKey unseal_server_key(const std::string& data_dir) {
   std::ifstream key_file(data_dir + "/auth.key");
   std::string sealing_text{std::istreambuf_iterator<char>(key_file), std::istreambuf_iterator<char>()};
   while (!sealing_text.empty() && std::isspace(static_cast<unsigned char>(sealing_text.back()))) sealing_text.pop_back();
-  const auto sealing_key = unb64url(sealing_text);
+  const auto sealing_key = base64url_decode(sealing_text);
   if (sealing_key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES) throw std::runtime_error("bad auth.key");
 
   sqlite3* db = nullptr;
@@ -160,7 +144,7 @@ class JwtAttack : public ::testing::Test {
   }
   // Re-signs header+claims with an attacker key: a valid signature from a key the server does not know.
   std::string attacker_token(const json::object& header, const json::object& claims) {
-    const auto input = b64url(json::serialize(header)) + "." + b64url(json::serialize(claims));
+    const auto input = base64url_encode(json::serialize(header)) + "." + base64url_encode(json::serialize(claims));
     return input + "." + sign_with_attacker_key(input);
   }
   // Signs header+claims with the server's own current key: a valid signature the server trusts.
@@ -168,11 +152,11 @@ class JwtAttack : public ::testing::Test {
     const auto key = unseal_server_key(server_.data_dir() + "/data");
     auto with_kid = header;
     with_kid["kid"] = key.kid;
-    const auto input = b64url(json::serialize(with_kid)) + "." + b64url(json::serialize(claims));
+    const auto input = base64url_encode(json::serialize(with_kid)) + "." + base64url_encode(json::serialize(claims));
     unsigned char signature[crypto_sign_BYTES];
     crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
                          reinterpret_cast<const unsigned char*>(key.secret.data()));
-    return input + "." + b64url(std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
+    return input + "." + base64url_encode(std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
   }
 
   OrderlyProcess server_;
@@ -199,11 +183,11 @@ TEST_F(JwtAttack, Hs256SignedWithThePublishedPublicKeyIsRefused) {
   const auto& key = document.at("keys").at(0);
   auto header = parts_.header;
   header["alg"] = "HS256";
-  const auto input = b64url(json::serialize(header)) + "." + b64url(json::serialize(parts_.claims));
+  const auto input = base64url_encode(json::serialize(header)) + "." + base64url_encode(json::serialize(parts_.claims));
   // The raw key bytes, the x value as text, and the whole JWKS document: what
   // confused verifiers have been seen to use as the HMAC secret.
   for (const auto& secret :
-       {unb64url(std::string(key.at("x").as_string())), std::string(key.at("x").as_string()), jwks.body}) {
+       {base64url_decode(std::string(key.at("x").as_string())), std::string(key.at("x").as_string()), jwks.body}) {
     EXPECT_EQ(status_with(input + "." + hmac_sha256(secret, input)), 401);
   }
 }
@@ -240,7 +224,7 @@ TEST_F(JwtAttack, KeyUrlsInTheHeaderAreNeverFetched) {
   }
   // An embedded key (jwk) that would verify the attacker's signature.
   auto header = parts_.header;
-  header["jwk"] = json::object{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", b64url(std::string(32, 'k'))}};
+  header["jwk"] = json::object{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", base64url_encode(std::string(32, 'k'))}};
   EXPECT_EQ(status_with(attacker_token(header, parts_.claims)), 401);
 
   boost::system::error_code error;
