@@ -121,12 +121,25 @@ TEST(Gateway, KillingAnUpstreamUnderLoadFailsOnlyRequestsThatWereNotSafeToRetry)
       }
     });
   }
-  std::this_thread::sleep_for(700ms);  // load on all three
+  const auto answered = [&] { return get_ok.load() + get_failed.load() + post_answered.load() + post_failed.load(); };
+  // Load on all three (round robin: 150 answers reach each of them), then
+  // the kill, then load on the survivors until the gateway has taken the dead
+  // instance out and served 300 more.
+  ASSERT_TRUE(eventually([&] { return answered() >= 150; }, 30s)) << "load before the kill";
   kill(third->pid(), SIGKILL);
   (void)third->wait_exit(5s);
-  std::this_thread::sleep_for(1500ms);  // load on the survivors
+  const auto at_kill = answered();
+  const auto taken_out = eventually(
+      [&] {
+        const auto state = instance_state(*gateway, killed_port);
+        return state && (!state->at("healthy").as_bool() || state->at("ejected").as_bool());
+      },
+      30s);
+  const auto after_kill = eventually([&] { return answered() >= at_kill + 300; }, 30s);
   stop = true;
   for (auto& client : clients) client.join();
+  EXPECT_TRUE(taken_out) << "the gateway took the killed instance out";
+  EXPECT_TRUE(after_kill) << "load on the survivors";
 
   EXPECT_GT(get_ok.load(), 100);
   EXPECT_EQ(get_failed.load(), 0) << "every GET that met the dead instance was retried elsewhere";
@@ -179,15 +192,21 @@ TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) 
   GatewayFile file;
   file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
              instances({fault.port()}) +
-             "\n    timeouts: {try: 300ms, request: 2s}\n    retry: {max_retries: 0}\n"
+             "\n    timeouts: {try: 1s, request: 2s}\n    retry: {max_retries: 0}\n"
              "    health: {enabled: false}\n    outlier: {consecutive_5xx: 0, consecutive_connect_failures: 0}\n"
-             "    breaker: {consecutive_failures: 3, open_for: 1s, half_open_probes: 1}\n" +
+             "    breaker: {consecutive_failures: 3, open_for: 5s, half_open_probes: 1}\n" +
              kUpstreamRoute);
   const auto gateway = start_gateway(file);
   ASSERT_EQ(http_get(gateway->port(), "/up/healthz")->status, 200);
 
-  fault.set_latency(1s);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 504);
+  fault.set_latency(3s);
+  // Each attempt waits out the 1 s try timeout: the baseline the open breaker's answer is compared with.
+  auto timed_out = Clock::duration::max();
+  for (int i = 0; i < 3; ++i) {
+    const auto attempt_started = Clock::now();
+    EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 504);
+    timed_out = std::min(timed_out, Clock::now() - attempt_started);
+  }
   EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "open");
   const auto open_series = "orderly_gateway_instance_breaker_state{upstream=\"app\",instance=\"127.0.0.1:" +
                            std::to_string(fault.port()) + "\"} 1";  // 1: open
@@ -199,11 +218,11 @@ TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) 
   const auto took = Clock::now() - started;
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, 503);
-  EXPECT_LT(took, 100ms) << "an open breaker answers at once";
+  EXPECT_LT(took, timed_out / 4) << "an open breaker answers at once, not after the try timeout";
 
   fault.set_latency(0ms);
   // After open_for, one probe goes through (half-open); its success closes the breaker.
-  EXPECT_TRUE(eventually([&] { return http_get(gateway->port(), "/up/healthz")->status == 200; }, 5s));
+  EXPECT_TRUE(eventually([&] { return http_get(gateway->port(), "/up/healthz")->status == 200; }, 15s));
   EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "closed");
 }
 
