@@ -8,8 +8,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -19,6 +17,7 @@
 
 #include "support/counting_upstream.hpp"
 #include "support/fault_proxy.hpp"
+#include "support/gateway_harness.hpp"
 #include "support/http_client.hpp"
 #include "support/orderly_process.hpp"
 #include "support/test_servers.hpp"
@@ -28,52 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-// A gateway file in a temporary folder, removed with the object.
-class GatewayFile {
- public:
-  GatewayFile() {
-    char folder[] = "/tmp/orderly-gateway-XXXXXX";
-    if (mkdtemp(folder) == nullptr) throw std::runtime_error("mkdtemp failed");
-    folder_ = folder;
-  }
-  ~GatewayFile() {
-    std::error_code ignored;
-    std::filesystem::remove_all(folder_, ignored);
-  }
-  void write(const std::string& yaml) const {
-    std::ofstream(path()) << yaml;
-  }
-  [[nodiscard]] std::string path() const { return folder_ + "/gateway.yaml"; }
-
- private:
-  std::string folder_;
-};
-
-std::unique_ptr<OrderlyProcess> start_gateway(const GatewayFile& file) {
-  OrderlyProcess::Options options;
-  options.args = {"gateway", "--config", file.path(), "--threads", "2"};
-  return std::make_unique<OrderlyProcess>(options);
-}
-
-std::string instances(const std::vector<std::uint16_t>& ports) {
-  std::string list = "[";
-  for (const auto port : ports) list += (list.size() > 1 ? ", " : "") + std::string("127.0.0.1:") + std::to_string(port);
-  return list + "]";
-}
-
-// The gateway's view of one instance, from GET /api/v1/admin/upstreams on the ops port.
-std::optional<boost::json::object> instance_state(const OrderlyProcess& gateway, std::uint16_t port) {
-  const auto response = http_get(gateway.ops_port(), "/api/v1/admin/upstreams");
-  if (!response || response->status != 200) return std::nullopt;
-  const auto document = boost::json::parse(response->body);
-  for (const auto& upstream : document.at("upstreams").as_array()) {
-    for (const auto& instance : upstream.at("instances").as_array()) {
-      if (instance.at("address").as_string() == "127.0.0.1:" + std::to_string(port)) return instance.as_object();
-    }
-  }
-  return std::nullopt;
-}
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds within) {
   const auto give_up = Clock::now() + within;
