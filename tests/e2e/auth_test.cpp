@@ -2,8 +2,13 @@
 // endpoint, each error status, the stored password hash, and the login
 // brute-force limits.
 #include <sodium.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -107,6 +112,49 @@ TEST(AuthApi, LoginGivesATokenPairAndTheSameAnswerForUnknownEmailsAndWrongPasswo
   EXPECT_EQ(unknown_email.status, 401);
   EXPECT_EQ(wrong_password.body, unknown_email.body);
   EXPECT_EQ(api_request(server.port(), "POST", "/api/v1/auth/login", R"({"email": "x@example.com"})").status, 422);
+}
+
+// CPU time the process has used so far (every thread, user and system), from /proc/PID/stat.
+std::chrono::milliseconds cpu_time(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  // Fields after the command name (which is in parentheses): state is field 3, utime 14, stime 15.
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long long utime = 0;
+  long long stime = 0;
+  for (int number = 3; number <= 15 && fields >> field; ++number) {
+    if (number == 14) utime = std::stoll(field);
+    if (number == 15) stime = std::stoll(field);
+  }
+  return std::chrono::milliseconds((utime + stime) * 1000 / ::sysconf(_SC_CLK_TCK));
+}
+
+TEST(AuthApi, AnUnknownEmailCostsTheSameHashWorkAsAWrongPassword) {
+  OrderlyProcess server;
+  ASSERT_EQ(sign_up(server.port(), "dave@example.com", kPassword).status, 201);
+  // The server's CPU time around each refused login, the two kinds taken in
+  // turn so background work falls on both alike. An Argon2id verification
+  // (19 MiB, t = 2) costs tens of milliseconds; a lookup that finds nobody, next to nothing.
+  constexpr int kEach = 8;
+  std::chrono::milliseconds wrong_password{0};
+  std::chrono::milliseconds unknown_email{0};
+  for (int i = 0; i < kEach; ++i) {
+    for (const bool unknown : {false, true}) {
+      const auto body = unknown ? body_of("nobody-" + std::to_string(i) + "@example.com", kPassword)
+                                : body_of("dave@example.com", "wrong password " + std::to_string(i));
+      const auto before = cpu_time(server.pid());
+      const auto refused = api_request(server.port(), "POST", "/api/v1/auth/login", body);
+      const auto used = cpu_time(server.pid()) - before;
+      ASSERT_EQ(refused.status, 401) << refused.body;
+      (unknown ? unknown_email : wrong_password) += used;
+    }
+  }
+  std::cout << "server CPU for " << kEach << " wrong passwords: " << wrong_password.count() << " ms, for " << kEach
+            << " unknown emails: " << unknown_email.count() << " ms\n";
+  ASSERT_GE(wrong_password, std::chrono::milliseconds(kEach * 5)) << "a verification costs measurable work";
+  EXPECT_GE(unknown_email * 2, wrong_password) << "an unknown email is hashed too";
+  EXPECT_LE(unknown_email, wrong_password * 2);
 }
 
 TEST(AuthApi, MeNeedsAValidBearerToken) {
