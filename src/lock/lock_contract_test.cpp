@@ -184,7 +184,8 @@ TEST_P(LockContract, RenewExtendsAndFailsOnceLost) {
   ASSERT_TRUE(held.has_value());
   EXPECT_TRUE(run(lock_->renew(*held, 10s)));
   const auto first_lease_over = granted + 1s + 200ms;
-  run(pause(std::chrono::duration_cast<std::chrono::milliseconds>(first_lease_over - std::chrono::steady_clock::now())));
+  run(pause(
+      std::chrono::duration_cast<std::chrono::milliseconds>(first_lease_over - std::chrono::steady_clock::now())));
   EXPECT_EQ(run(rival_->try_acquire("renewed", 10s)), std::nullopt);
 
   EXPECT_TRUE(run(lock_->renew(*held, 300ms)));

@@ -36,8 +36,10 @@ TEST(AuthShedding, ALoginFloodBeyondTheHashPoolIsShedWith503) {
       HttpConnection connection(server.port());
       const auto body = boost::json::serialize(
           boost::json::object{{"email", "flood-" + std::to_string(i) + "@example.com"}, {"password", "not the one 1"}});
-      const auto request = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+      const auto request =
+          "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
       connected.arrive_and_wait();
       const bool sent = connection.send(request);
       const auto answer = sent ? connection.read_response(30s) : std::nullopt;

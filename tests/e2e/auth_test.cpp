@@ -235,11 +235,11 @@ TEST(AuthApi, JwksPublishesTheKeyThatSignsTokens) {
   ASSERT_EQ(signature.size(), crypto_sign_BYTES);
   const auto signing_input = token.substr(0, last_dot);
   ASSERT_GE(sodium_init(), 0);
-  EXPECT_EQ(crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
-                                        reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                        signing_input.size(),
-                                        reinterpret_cast<const unsigned char*>(public_key.data())),
-            0)
+  EXPECT_EQ(
+      crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                  reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(),
+                                  reinterpret_cast<const unsigned char*>(public_key.data())),
+      0)
       << "the published key verifies the token";
 }
 

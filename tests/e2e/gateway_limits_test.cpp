@@ -111,7 +111,8 @@ TEST(GatewayLimits, PastHttpMaxInflightRequestsTheAnswerIsAFast503) {
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, 503) << refused->body;
   EXPECT_EQ(refused->header("Retry-After").value_or(""), "1");
-  EXPECT_NE(refused->body.find("/problems/overloaded"), std::string::npos) << "shed before the gateway: " << refused->body;
+  EXPECT_NE(refused->body.find("/problems/overloaded"), std::string::npos)
+      << "shed before the gateway: " << refused->body;
   EXPECT_LT(took, kHold / 4) << "refused at once, not queued behind the held request";
 
   slow.set_latency(0ms);

@@ -46,7 +46,8 @@ Parts split(const std::string& token) {
 }
 
 std::string join(const json::object& header, const json::object& claims, std::string_view signature) {
-  return base64url_encode(json::serialize(header)) + "." + base64url_encode(json::serialize(claims)) + "." + std::string(signature);
+  return base64url_encode(json::serialize(header)) + "." + base64url_encode(json::serialize(claims)) + "." +
+         std::string(signature);
 }
 
 // An attacker's own Ed25519 key, to sign whatever they like.
@@ -79,13 +80,15 @@ struct ServerKey {
 
 std::string column_bytes(sqlite3_stmt* statement, int column) {
   const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, column));
-  return data == nullptr ? std::string() : std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
+  return data == nullptr ? std::string()
+                         : std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
 }
 
 ServerKey unseal_server_key(const std::string& data_dir) {
   std::ifstream key_file(data_dir + "/auth.key");
   std::string sealing_text{std::istreambuf_iterator<char>(key_file), std::istreambuf_iterator<char>()};
-  while (!sealing_text.empty() && std::isspace(static_cast<unsigned char>(sealing_text.back()))) sealing_text.pop_back();
+  while (!sealing_text.empty() && std::isspace(static_cast<unsigned char>(sealing_text.back())))
+    sealing_text.pop_back();
   const auto sealing_key = base64url_decode(sealing_text);
   if (sealing_key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES) throw std::runtime_error("bad auth.key");
 

@@ -64,7 +64,8 @@ struct CountingUpstream::Impl {
 CountingUpstream::CountingUpstream(int listeners, std::string failing_prefix) : impl_(std::make_unique<Impl>()) {
   impl_->failing_prefix = std::move(failing_prefix);
   for (int i = 0; i < listeners; ++i) {
-    auto& acceptor = impl_->acceptors.emplace_back(impl_->context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    auto& acceptor =
+        impl_->acceptors.emplace_back(impl_->context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     asio::co_spawn(impl_->context, impl_->accept(acceptor), asio::detached);
   }
   impl_->thread = std::thread([this] { impl_->context.run(); });
@@ -81,7 +82,11 @@ std::vector<std::uint16_t> CountingUpstream::ports() const {
   return ports;
 }
 
-long CountingUpstream::requests() const { return impl_->requests.load(); }
-long CountingUpstream::failed() const { return impl_->failed.load(); }
+long CountingUpstream::requests() const {
+  return impl_->requests.load();
+}
+long CountingUpstream::failed() const {
+  return impl_->failed.load();
+}
 
 }  // namespace orderly::testing

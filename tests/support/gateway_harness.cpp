@@ -23,7 +23,9 @@ GatewayFile::~GatewayFile() {
   std::filesystem::remove_all(folder_, ignored);
 }
 
-void GatewayFile::write(const std::string& yaml) const { std::ofstream(path()) << yaml; }
+void GatewayFile::write(const std::string& yaml) const {
+  std::ofstream(path()) << yaml;
+}
 
 std::unique_ptr<OrderlyProcess> start_gateway(const GatewayFile& file, std::vector<std::string> extra_args) {
   OrderlyProcess::Options options;
@@ -34,7 +36,8 @@ std::unique_ptr<OrderlyProcess> start_gateway(const GatewayFile& file, std::vect
 
 std::string instances(const std::vector<std::uint16_t>& ports) {
   std::string list = "[";
-  for (const auto port : ports) list += (list.size() > 1 ? ", " : "") + std::string("127.0.0.1:") + std::to_string(port);
+  for (const auto port : ports)
+    list += (list.size() > 1 ? ", " : "") + std::string("127.0.0.1:") + std::to_string(port);
   return list + "]";
 }
 
