@@ -209,6 +209,7 @@ TEST(Gateway, RetriesOfAFailingUpstreamStopAtTheRetryBudget) {
             << " attempts; without a budget up to " << kRequests + 2 * failed << "\n";
   EXPECT_LE(received, kRequests + kRequests / 5) << "retries stay within 20 % of the requests";
   EXPECT_GE(received, kRequests + kRequests / 5 - 5) << "the budget is spent: failing GETs are retried";
+  EXPECT_EQ(received - upstream.failed(), kRequests - failed) << "answered GETs reach the upstream once each";
   const auto metrics = http_get(gateway->ops_port(), "/metrics");
   ASSERT_TRUE(metrics.has_value());
   EXPECT_NE(metrics->body.find("orderly_retry_budget_exhausted_total{name=\"app\"}"), std::string::npos)
