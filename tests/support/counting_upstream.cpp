@@ -52,9 +52,10 @@ struct CountingUpstream::Impl {
     }
   }
 
-  asio::awaitable<void> accept(tcp::acceptor& acceptor) {
+  // `acceptor` is one of `acceptors`, which outlive the loop that runs this.
+  asio::awaitable<void> accept(tcp::acceptor* acceptor) {
     while (true) {
-      auto [error, socket] = co_await acceptor.async_accept(use_nothrow);
+      auto [error, socket] = co_await acceptor->async_accept(use_nothrow);
       if (error) co_return;
       asio::co_spawn(context, serve(std::move(socket)), asio::detached);
     }
@@ -66,7 +67,7 @@ CountingUpstream::CountingUpstream(int listeners, std::string failing_prefix) : 
   for (int i = 0; i < listeners; ++i) {
     auto& acceptor =
         impl_->acceptors.emplace_back(impl_->context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    asio::co_spawn(impl_->context, impl_->accept(acceptor), asio::detached);
+    asio::co_spawn(impl_->context, impl_->accept(&acceptor), asio::detached);
   }
   impl_->thread = std::thread([this] { impl_->context.run(); });
 }
