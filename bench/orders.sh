@@ -80,6 +80,13 @@ echo "orders: ${DURATION}s, $CONNECTIONS connections, embedded mode (SQLite), $(
 echo "+ wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency -s orders.lua http://127.0.0.1:$PORT/api/v1/orders"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/orders.lua" "http://127.0.0.1:$PORT/api/v1/orders" \
   | tee "$work/wrk.txt" | grep -E "created=|Non-2xx|Socket errors"
-sleep 1  # the sagas of the last orders
-statuses=$(sqlite3 "file:$work/data/orderly.db?mode=ro" "SELECT status || '=' || COUNT(*) FROM orders GROUP BY status" | tr '\n' ' ')
+# The sagas of the last orders: wait (bounded, 30 s) until none is left pending_payment.
+orders_db="file:$work/data/orderly.db?mode=ro"
+for _ in $(seq 1 300); do
+  pending=$(sqlite3 "$orders_db" "SELECT COUNT(*) FROM orders WHERE status = 'pending_payment'")
+  [[ $pending == 0 ]] && break
+  sleep 0.1
+done
+[[ $pending == 0 ]] || echo "orders: $pending orders still pending_payment after 30 s" >&2
+statuses=$(sqlite3 "$orders_db" "SELECT status || '=' || COUNT(*) FROM orders GROUP BY status" | tr '\n' ' ')
 echo "orders: by status after the run: ${statuses% }"

@@ -33,13 +33,18 @@ TEST(CatalogEntityTags, IfMatchComparesStrongly) {
   EXPECT_EQ(accepted_versions("\"abc\""), std::vector<std::int64_t>{});
 }
 
-TEST(CatalogPageCursor, RoundTripsAndRefusesForgeries) {
+// Cursors are not signed: a client that base64-encodes "seq:<n>" itself gets a
+// valid page (a cursor only says where a public listing resumes). What is
+// refused is text that is not a cursor at all.
+TEST(CatalogPageCursor, RoundTripsAndRefusesTextThatIsNotACursor) {
   const auto cursor = encode_cursor(12345);
   EXPECT_EQ(cursor.find_first_of("+/="), std::string::npos) << "base64url without padding";
   EXPECT_EQ(decode_cursor(cursor), 12345);
   EXPECT_EQ(decode_cursor(""), std::nullopt);
   EXPECT_EQ(decode_cursor("!!!"), std::nullopt);
   EXPECT_EQ(decode_cursor("MTIz"), std::nullopt) << "base64 of 123 without the key's name";
+  EXPECT_EQ(decode_cursor("c2VxOi0x"), std::nullopt) << "seq:-1";
+  EXPECT_EQ(decode_cursor("c2VxOjc"), 7) << "a hand-built seq:7 is a cursor: they are not signed";
   EXPECT_EQ(decode_cursor(std::string(100, 'A')), std::nullopt);
 }
 

@@ -176,10 +176,16 @@ TEST_P(LockContract, FencingTokensStrictlyIncrease) {
 }
 
 TEST_P(LockContract, RenewExtendsAndFailsOnceLost) {
-  const auto held = run(lock_->try_acquire("renewed", 300ms));
+  // The first lease (1 s) gives the renewal time even on a loaded machine;
+  // the rival asks once that lease has surely run out, measured from when it
+  // was granted, so only the renewal can keep it.
+  const auto held = run(lock_->try_acquire("renewed", 1s));
+  const auto granted = std::chrono::steady_clock::now();  // no earlier than the lease began
   ASSERT_TRUE(held.has_value());
   EXPECT_TRUE(run(lock_->renew(*held, 10s)));
-  run(pause(500ms));  // past the first ttl: only the renewal keeps it
+  const auto first_lease_over = granted + 1s + 200ms;
+  run(pause(
+      std::chrono::duration_cast<std::chrono::milliseconds>(first_lease_over - std::chrono::steady_clock::now())));
   EXPECT_EQ(run(rival_->try_acquire("renewed", 10s)), std::nullopt);
 
   EXPECT_TRUE(run(lock_->renew(*held, 300ms)));

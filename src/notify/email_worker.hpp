@@ -71,6 +71,8 @@ class EmailWorker {
   // Stops polling, lets each thread finish the message it holds, and joins
   // them. Idempotent; safe without start().
   void stop();
+  // True once stop() has begun (it may still be waiting for a message in flight).
+  [[nodiscard]] bool stopping() const { return stopping_.load(); }
 
   static constexpr const char* kConsumer = "email";
 

@@ -269,17 +269,22 @@ TEST_F(EmailWorkerTest, StopFinishesTheMessageInFlight) {
   worker_->start();
   ASSERT_TRUE(channel_->wait_entered(1, 10s)) << "a lane picked the message up";
 
-  std::atomic<bool> stopped{false};
+  // The send is released only once stop() has begun; a stop() that did not
+  // wait for it would have returned by then, before the release.
+  std::atomic<bool> released{false};
+  std::atomic<bool> returned_after_release{false};
   std::thread stopper([&] {
     worker_->stop();
-    stopped = true;
+    returned_after_release = released.load();
   });
-  // Not synchronisation: a window in which a stop() that did not wait for
-  // the held send would (wrongly) have returned.
-  std::this_thread::sleep_for(50ms);
-  EXPECT_FALSE(stopped.load()) << "stop() returned while a message was in flight";
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!worker_->stopping() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  const bool began = worker_->stopping();
+  released = true;
   channel_->release();
   stopper.join();
+  ASSERT_TRUE(began) << "stop() did not begin within 10 s";
+  EXPECT_TRUE(returned_after_release.load()) << "stop() returned while a message was in flight";
   EXPECT_EQ(row("m1")->status, "sent");
   EXPECT_EQ(mails(), 1U);
   EXPECT_EQ(poll(), 0U) << "the in-flight message was acked before the stop completed";

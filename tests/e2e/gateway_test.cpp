@@ -8,8 +8,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -17,7 +15,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include "support/counting_upstream.hpp"
 #include "support/fault_proxy.hpp"
+#include "support/gateway_harness.hpp"
 #include "support/http_client.hpp"
 #include "support/orderly_process.hpp"
 #include "support/test_servers.hpp"
@@ -27,52 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-// A gateway file in a temporary folder, removed with the object.
-class GatewayFile {
- public:
-  GatewayFile() {
-    char folder[] = "/tmp/orderly-gateway-XXXXXX";
-    if (mkdtemp(folder) == nullptr) throw std::runtime_error("mkdtemp failed");
-    folder_ = folder;
-  }
-  ~GatewayFile() {
-    std::error_code ignored;
-    std::filesystem::remove_all(folder_, ignored);
-  }
-  void write(const std::string& yaml) const {
-    std::ofstream(path()) << yaml;
-  }
-  [[nodiscard]] std::string path() const { return folder_ + "/gateway.yaml"; }
-
- private:
-  std::string folder_;
-};
-
-std::unique_ptr<OrderlyProcess> start_gateway(const GatewayFile& file) {
-  OrderlyProcess::Options options;
-  options.args = {"gateway", "--config", file.path(), "--threads", "2"};
-  return std::make_unique<OrderlyProcess>(options);
-}
-
-std::string instances(const std::vector<std::uint16_t>& ports) {
-  std::string list = "[";
-  for (const auto port : ports) list += (list.size() > 1 ? ", " : "") + std::string("127.0.0.1:") + std::to_string(port);
-  return list + "]";
-}
-
-// The gateway's view of one instance, from GET /api/v1/admin/upstreams on the ops port.
-std::optional<boost::json::object> instance_state(const OrderlyProcess& gateway, std::uint16_t port) {
-  const auto response = http_get(gateway.ops_port(), "/api/v1/admin/upstreams");
-  if (!response || response->status != 200) return std::nullopt;
-  const auto document = boost::json::parse(response->body);
-  for (const auto& upstream : document.at("upstreams").as_array()) {
-    for (const auto& instance : upstream.at("instances").as_array()) {
-      if (instance.at("address").as_string() == "127.0.0.1:" + std::to_string(port)) return instance.as_object();
-    }
-  }
-  return std::nullopt;
-}
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds within) {
   const auto give_up = Clock::now() + within;
@@ -120,12 +74,25 @@ TEST(Gateway, KillingAnUpstreamUnderLoadFailsOnlyRequestsThatWereNotSafeToRetry)
       }
     });
   }
-  std::this_thread::sleep_for(700ms);  // load on all three
+  const auto answered = [&] { return get_ok.load() + get_failed.load() + post_answered.load() + post_failed.load(); };
+  // Load on all three (round robin: 150 answers reach each of them), then
+  // the kill, then load on the survivors until the gateway has taken the dead
+  // instance out and served 300 more.
+  ASSERT_TRUE(eventually([&] { return answered() >= 150; }, 30s)) << "load before the kill";
   kill(third->pid(), SIGKILL);
   (void)third->wait_exit(5s);
-  std::this_thread::sleep_for(1500ms);  // load on the survivors
+  const auto at_kill = answered();
+  const auto taken_out = eventually(
+      [&] {
+        const auto state = instance_state(*gateway, killed_port);
+        return state && (!state->at("healthy").as_bool() || state->at("ejected").as_bool());
+      },
+      30s);
+  const auto after_kill = eventually([&] { return answered() >= at_kill + 300; }, 30s);
   stop = true;
   for (auto& client : clients) client.join();
+  EXPECT_TRUE(taken_out) << "the gateway took the killed instance out";
+  EXPECT_TRUE(after_kill) << "load on the survivors";
 
   EXPECT_GT(get_ok.load(), 100);
   EXPECT_EQ(get_failed.load(), 0) << "every GET that met the dead instance was retried elsewhere";
@@ -178,15 +145,21 @@ TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) 
   GatewayFile file;
   file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
              instances({fault.port()}) +
-             "\n    timeouts: {try: 300ms, request: 2s}\n    retry: {max_retries: 0}\n"
+             "\n    timeouts: {try: 1s, request: 2s}\n    retry: {max_retries: 0}\n"
              "    health: {enabled: false}\n    outlier: {consecutive_5xx: 0, consecutive_connect_failures: 0}\n"
-             "    breaker: {consecutive_failures: 3, open_for: 1s, half_open_probes: 1}\n" +
+             "    breaker: {consecutive_failures: 3, open_for: 5s, half_open_probes: 1}\n" +
              kUpstreamRoute);
   const auto gateway = start_gateway(file);
   ASSERT_EQ(http_get(gateway->port(), "/up/healthz")->status, 200);
 
-  fault.set_latency(1s);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 504);
+  fault.set_latency(3s);
+  // Each attempt waits out the 1 s try timeout: the baseline the open breaker's answer is compared with.
+  auto timed_out = Clock::duration::max();
+  for (int i = 0; i < 3; ++i) {
+    const auto attempt_started = Clock::now();
+    EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 504);
+    timed_out = std::min(timed_out, Clock::now() - attempt_started);
+  }
   EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "open");
   const auto open_series = "orderly_gateway_instance_breaker_state{upstream=\"app\",instance=\"127.0.0.1:" +
                            std::to_string(fault.port()) + "\"} 1";  // 1: open
@@ -198,12 +171,49 @@ TEST(Gateway, ASlowUpstreamTripsTheBreakerToFast503sAndItClosesThroughHalfOpen) 
   const auto took = Clock::now() - started;
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, 503);
-  EXPECT_LT(took, 100ms) << "an open breaker answers at once";
+  EXPECT_LT(took, timed_out / 4) << "an open breaker answers at once, not after the try timeout";
 
   fault.set_latency(0ms);
   // After open_for, one probe goes through (half-open); its success closes the breaker.
-  EXPECT_TRUE(eventually([&] { return http_get(gateway->port(), "/up/healthz")->status == 200; }, 5s));
+  EXPECT_TRUE(eventually([&] { return http_get(gateway->port(), "/up/healthz")->status == 200; }, 15s));
   EXPECT_EQ(instance_state(*gateway, fault.port())->at("breaker").as_string(), "closed");
+}
+
+// Half the requests fail (503) at the upstream. Each could be retried twice,
+// which would double the upstream's load; the retry budget (20 % of the
+// requests, no per-second reserve) holds the extra load at a fifth.
+TEST(Gateway, RetriesOfAFailingUpstreamStopAtTheRetryBudget) {
+  CountingUpstream upstream(3, "/fail");
+  GatewayFile file;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+             instances(upstream.ports()) +
+             "\n    balance: round_robin\n    health: {enabled: false}\n"
+             "    outlier: {consecutive_5xx: 0, consecutive_connect_failures: 0}\n    breaker: {enabled: false}\n"
+             "    retry: {max_retries: 2, base_backoff: 1ms, max_backoff: 1ms, budget_percent: 20,"
+             " budget_min_per_second: 0, budget_window: 10m}\n" +
+             kUpstreamRoute);
+  const auto gateway = start_gateway(file);
+
+  constexpr int kRequests = 400;
+  HttpConnection connection(gateway->port());
+  int failed = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const bool fail = i % 2 == 0;
+    const auto response = connection.request("GET", fail ? "/up/fail/" + std::to_string(i) : "/up/ok");
+    ASSERT_TRUE(response.has_value()) << "request " << i;
+    ASSERT_EQ(response->status, fail ? 503 : 200) << "request " << i << ": " << response->body;
+    if (fail) ++failed;
+  }
+  const auto received = upstream.requests();
+  std::cout << kRequests << " requests (" << failed << " failing) reached the upstream as " << received
+            << " attempts; without a budget up to " << kRequests + 2 * failed << "\n";
+  EXPECT_LE(received, kRequests + kRequests / 5) << "retries stay within 20 % of the requests";
+  EXPECT_GE(received, kRequests + kRequests / 5 - 5) << "the budget is spent: failing GETs are retried";
+  EXPECT_EQ(received - upstream.failed(), kRequests - failed) << "answered GETs reach the upstream once each";
+  const auto metrics = http_get(gateway->ops_port(), "/metrics");
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_NE(metrics->body.find("orderly_retry_budget_exhausted_total{name=\"app\"}"), std::string::npos)
+      << "the refused retries are counted";
 }
 
 TEST(Gateway, SighupAppliesANewFileWithoutDroppingConnectionsAndRefusesABadOne) {

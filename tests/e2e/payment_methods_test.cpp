@@ -3,6 +3,7 @@
 // guard, `orderly vault rotate`, and the simulated provider over HTTP.
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "support/api_client.hpp"
 #include "support/orderly_process.hpp"
+#include "support/shop_client.hpp"
 
 namespace orderly::testing {
 namespace {
@@ -191,9 +193,10 @@ TEST(PaymentMethods, VaultRotateReencryptsCardsUnderANewKeyAndDropsTheOldOne) {
   ASSERT_NE(mkdtemp(folder), nullptr);
   const std::string data = std::string(folder) + "/data";
   std::string card_id;
+  Session customer;
   {
     OrderlyProcess server(with_admin({"--set", "data_dir=" + data}));
-    const auto customer = new_customer(server.port());
+    customer = new_customer(server.port());
     const auto saved =
         api_request(server.port(), "POST", "/api/v1/payment-methods", card_body(kVisa), customer.access_token);
     ASSERT_EQ(saved.status, 201);
@@ -214,6 +217,24 @@ TEST(PaymentMethods, VaultRotateReencryptsCardsUnderANewKeyAndDropsTheOldOne) {
   EXPECT_EQ(after.find("\nk1:"), std::string::npos) << "the old key is gone";
   EXPECT_NE(after.find("\nk2:"), std::string::npos);
   EXPECT_EQ(after.find(before.substr(before.find("\nk1:") + 4, 44)), std::string::npos);
+
+  // The card saved under k1 still pays, now read under k2 alone.
+  {
+    OrderlyProcess server(with_admin({"--set", "data_dir=" + data}));
+    const std::atomic<std::uint16_t> port{server.port()};
+    const ShopClient shop(port);
+    const auto product = shop.create_product(admin_session(server.port()).access_token, "ROTATED-1", 700, 5);
+    const auto placed = shop.place(customer.access_token, "after-rotate", ShopClient::order_body(product, 1, card_id));
+    ASSERT_TRUE(placed.has_value());
+    ASSERT_EQ(placed->status, 201) << placed->body;
+    const auto order_id = std::string(json::parse(placed->body).at("id").as_string());
+    const auto settled = shop.wait_settled(customer.access_token, order_id, 20s);
+    ASSERT_TRUE(settled.has_value());
+    EXPECT_EQ(settled->at("status").as_string(), "paid") << json::serialize(*settled);
+    const auto payment = shop.payment_of(customer.access_token, order_id);
+    ASSERT_TRUE(payment.has_value());
+    EXPECT_EQ(payment->at("status").as_string(), "captured");
+  }
   std::filesystem::remove_all(folder);
 }
 
