@@ -117,6 +117,11 @@ int run_cli(int argc, char** argv) {
   ConfigFlags migrate_flags;
   auto* migrate_command = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   add_config_flags(*migrate_command, migrate_flags);
+  std::vector<std::string> migrate_services;
+  migrate_command
+      ->add_option("--service", migrate_services,
+                   "Only this service's migrations (and the platform's), for its own schema; repeatable")
+      ->check(CLI::IsMember({"auth", "catalog", "orders", "payments", "notify"}));
 
   ConfigFlags keys_flags;
   auto* keys_command = app.add_subcommand("keys", "Manage the keys that sign access tokens");
@@ -160,7 +165,7 @@ int run_cli(int argc, char** argv) {
       if (!internal_listen.empty()) service_flags.sets.push_back("internal_listen=" + internal_listen);
       return run_services(load(service_flags), selection_of(service_list));
     }
-    if (migrate_command->parsed()) return migrate(load(migrate_flags));
+    if (migrate_command->parsed()) return migrate(load(migrate_flags), migrate_services);
     if (gateway_command->parsed()) return run_gateway(gateway_file, load(gateway_flags));
     if (keys_rotate->parsed()) return rotate_signing_keys(load(keys_flags));
     if (keys_list->parsed()) return list_signing_keys(load(keys_flags));

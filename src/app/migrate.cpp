@@ -11,13 +11,13 @@
 
 namespace orderly::app {
 
-int migrate(const core::Config& config) {
+int migrate(const core::Config& config, const std::vector<std::string>& services) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   core::metrics::Registry metrics;
   try {
     const auto store = open_store(config, metrics);
-    const auto migrations = all_migrations();
+    const auto migrations = services.empty() ? all_migrations() : migrations_for(services);
     const auto report = core::run_sync(store::migrate(*store, migrations));
     std::cout << "migrate: " << report.applied.size() << " applied, schema version " << report.current << "\n";
     return 0;

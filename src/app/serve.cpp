@@ -114,7 +114,9 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   std::unique_ptr<store::Store> store;
   try {
     store = open_store(config, metrics);
-    const auto migrations = all_migrations();
+    // Only the hosted services' tables: a service's database (or schema)
+    // holds no other service's data.
+    const auto migrations = migrations_for(selection.names);
     const auto report = core::run_sync(store::migrate(*store, migrations));
     core::log::info("store.ready", {{"store", store_description(config)}, {"schema_version", report.current},
                                     {"migrations_applied", report.applied.size()}});

@@ -258,7 +258,10 @@ TEST(InternalStockRoutes, MalformedRequestsAre422AndAStoppedCatalogIsUnavailable
                      "\"}") != std::string::npos;
   };
   EXPECT_TRUE(counted("answered"));
+  // The catalog gone: nothing listens at its address any more (a drained
+  // listener of a live process may still complete a connect, and then times out).
   http->stop();
+  http->instances.replace({core::HostPort{"127.0.0.1", 1}});
   EXPECT_THROW(run_sync(http->client.release("order-1", core::CallContext{})), core::ServiceUnavailable);
   const auto text = http->metrics.render();
   EXPECT_NE(text.find("operation=\"release\",outcome=\"connect_failed\"}"), std::string::npos) << text;

@@ -180,22 +180,6 @@ const std::vector<Setting>& settings() {
           "internal_listen",
           "`orderly service`: the listener of /internal/v1 (other services only, with a service credential).",
           [](auto& c) -> auto& { return c.internal_listen; }),
-      instances_setting("services.auth", "Internal listeners of the auth service (HOST:PORT,...); empty: in-process.",
-                        [](auto& c) -> auto& { return c.services.auth; }),
-      instances_setting("services.catalog",
-                        "Internal listeners of the catalog service (HOST:PORT,...); empty: in-process.",
-                        [](auto& c) -> auto& { return c.services.catalog; }),
-      instances_setting("services.payments",
-                        "Internal listeners of the payments service (HOST:PORT,...); empty: in-process.",
-                        [](auto& c) -> auto& { return c.services.payments; }),
-      {"services.secret_file",
-       "The secret services show auth for their credentials; empty: <data_dir>/internal.secret. "
-       "The environment variable ORDERLY_INTERNAL_SECRET, when set, is used instead.",
-       [](const Config& c) { return c.services.secret_file; },
-       [](Config& c, std::string_view text) { c.services.secret_file = std::string(text); }},
-      duration_setting(
-          "services.call_timeout", "Each try of a call to another service's internal API.",
-          [](auto& c) -> auto& { return c.services.call_timeout; }),
       {"data_dir", "Folder for embedded-mode data (SQLite file, queue, maildir).",
        [](const Config& c) { return c.data_dir; },
        [](Config& c, std::string_view text) {
@@ -535,6 +519,23 @@ const std::vector<Setting>& settings() {
       unsigned_setting(
           "orders.saga_concurrency", "Checkout sagas one process runs at once.",
           [](auto& c) -> auto& { return c.orders.saga_concurrency; }, 1, 10'000),
+      // services (scale-out)
+      instances_setting("services.auth", "Internal listeners of the auth service (HOST:PORT,...); empty: in-process.",
+                        [](auto& c) -> auto& { return c.services.auth; }),
+      instances_setting("services.catalog",
+                        "Internal listeners of the catalog service (HOST:PORT,...); empty: in-process.",
+                        [](auto& c) -> auto& { return c.services.catalog; }),
+      instances_setting("services.payments",
+                        "Internal listeners of the payments service (HOST:PORT,...); empty: in-process.",
+                        [](auto& c) -> auto& { return c.services.payments; }),
+      {"services.secret_file",
+       "The secret services show auth for their credentials; empty: <data_dir>/internal.secret. "
+       "The environment variable ORDERLY_INTERNAL_SECRET, when set, is used instead.",
+       [](const Config& c) { return c.services.secret_file; },
+       [](Config& c, std::string_view text) { c.services.secret_file = std::string(text); }},
+      duration_setting(
+          "services.call_timeout", "Each try of a call to another service's internal API.",
+          [](auto& c) -> auto& { return c.services.call_timeout; }),
   };
   return kSettings;
 }
