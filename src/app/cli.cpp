@@ -104,6 +104,18 @@ int run_cli(int argc, char** argv) {
   service_command->add_option("--internal-listen", internal_listen,
                               "Internal listener HOST:PORT for other services (default 127.0.0.1:9091)");
 
+  ConfigFlags provision_flags;
+  std::string provision_name;
+  std::string provision_password;
+  auto* provision_command = app.add_subcommand(
+      "provision", "PostgreSQL: give a service its own schema and login role (run once, as an admin role)");
+  add_config_flags(*provision_command, provision_flags);
+  provision_command->add_option("service", provision_name, "auth, catalog, orders, payments or notify")
+      ->required()
+      ->check(CLI::IsMember({"auth", "catalog", "orders", "payments", "notify"}));
+  provision_command->add_option("--password", provision_password, "The new role's password (letters and digits)")
+      ->required();
+
   ConfigFlags gateway_flags;
   std::string gateway_file;
   auto* gateway_command = app.add_subcommand("gateway", "Run the edge gateway: routes, load balancing, health checks");
@@ -164,6 +176,9 @@ int run_cli(int argc, char** argv) {
     if (service_command->parsed()) {
       if (!internal_listen.empty()) service_flags.sets.push_back("internal_listen=" + internal_listen);
       return run_services(load(service_flags), selection_of(service_list));
+    }
+    if (provision_command->parsed()) {
+      return provision_service(load(provision_flags), provision_name, provision_password);
     }
     if (migrate_command->parsed()) return migrate(load(migrate_flags), migrate_services);
     if (gateway_command->parsed()) return run_gateway(gateway_file, load(gateway_flags));
