@@ -98,7 +98,14 @@ boost::asio::awaitable<MigrationReport> migrate(Store& store, std::span<const Mi
                       [](const Migration& a, const Migration& b) { return a.version < b.version; })) {
     throw std::logic_error("migrations must be listed in version order");
   }
-  co_await store.execute(kCreateTable);
+  // Two instances of a service starting together both create the history
+  // table: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against that
+  // race, so the creation takes the migrations' advisory lock first.
+  Store::Body create_history = [](Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await tx.execute(kLock);
+    co_await tx.execute(kCreateTable);
+  };
+  co_await store.transaction(std::move(create_history));
 
   MigrationReport report;
   for (const auto& migration : migrations) {

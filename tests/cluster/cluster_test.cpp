@@ -1,0 +1,173 @@
+// The scale-out platform of `scripts/cluster up` (one cluster for the whole
+// suite): every service its own process on its own PostgreSQL schema, behind
+// the gateway. A purchase through the gateway is paid and mailed; a hot
+// product with two catalogs and two orders instances sells exactly its stock;
+// a killed orders instance leaves every acknowledged order settled by the
+// survivor.
+#include <sys/wait.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "support/shop_client.hpp"
+
+namespace orderly::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+int run(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+std::map<std::string, std::string> read_env(const std::string& path) {
+  std::map<std::string, std::string> values;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    const auto equals = line.find('=');
+    if (equals != std::string::npos) values[line.substr(0, equals)] = line.substr(equals + 1);
+  }
+  return values;
+}
+
+class Cluster : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char folder[] = "/tmp/orderly-cluster-XXXXXX";
+    ASSERT_NE(mkdtemp(folder), nullptr);
+    dir_ = folder;
+    const auto script = std::string(ORDERLY_SOURCE_DIR) + "/scripts/cluster";
+    // Every test customer logs in from 127.0.0.1: a login limit above the suite's logins.
+    script_ = "ORDERLY_BINARY=" + std::string(std::getenv("E2E_ORDERLY_BINARY")) + " ORDERLY_ADMIN_PASSWORD=" +
+              kAdminPassword + " ORDERLY_AUTH_LOGIN_PER_ADDRESS=1000/1m " + script;
+    up_ = run(script_ + " up --dir " + dir_ + " > " + dir_ + "/up.log 2>&1") == 0;
+    const auto env = read_env(dir_ + "/cluster.env");
+    if (env.count("ORDERLY_GATEWAY_URL") > 0) {
+      const auto& url = env.at("ORDERLY_GATEWAY_URL");
+      gateway_port_ = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+      maildir_ = dir_ + "/orders-1";  // the e-mail worker's data folder (ORDERLY_MAILDIR is its maildir/new)
+    }
+  }
+  static void TearDownTestSuite() {
+    if (!up_) (void)run("tail -n 30 " + dir_ + "/up.log >&2");  // why, before the folder goes
+    (void)run(script_ + " down --purge --dir " + dir_ + " >/dev/null 2>&1");
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(up_) << "scripts/cluster up failed; see " << dir_ << "/up.log";
+  }
+  static ShopClient shop() { return ShopClient(gateway_port_); }
+
+  static inline std::string dir_;
+  static inline std::string script_;
+  static inline std::string maildir_;
+  static inline bool up_ = false;
+  static inline std::atomic<std::uint16_t> gateway_port_{0};
+};
+
+std::string id_of(const HttpResponse& response) {
+  return std::string(json::parse(response.body).at("id").as_string());
+}
+
+TEST_F(Cluster, APurchaseThroughTheGatewayIsPaidAndMailed) {
+  const auto admin = shop().admin_token();
+  const auto product = shop().create_product(admin, "CLUSTER-1", 1200, 10);
+  const auto buyer = shop().customer("cluster-buyer@example.com");
+  const auto card = shop().add_card(buyer, kCardApproved);
+  const auto placed = shop().place(buyer, "cluster-1", ShopClient::order_body(product, 3, card));
+  ASSERT_TRUE(placed);
+  ASSERT_EQ(placed->status, 201) << placed->body;
+  const auto id = id_of(*placed);
+  const auto settled = shop().wait_settled(buyer, id, 30s);
+  ASSERT_TRUE(settled);
+  EXPECT_EQ(settled->at("status").as_string(), "paid");
+  EXPECT_EQ(shop().stock_of(product), 7);
+  EXPECT_TRUE(eventually([&] { return count_mails_containing(maildir_, id) >= 2; }, 30s))
+      << "order received and payment confirmed, mailed by the worker beside orders";
+
+  const auto declined_card = shop().add_card(buyer, kCardDeclined);
+  const auto declined = shop().place(buyer, "cluster-2", ShopClient::order_body(product, 1, declined_card));
+  ASSERT_TRUE(declined && declined->status == 201);
+  const auto cancelled = shop().wait_settled(buyer, id_of(*declined), 30s);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->at("status").as_string(), "cancelled");
+  EXPECT_TRUE(eventually([&] { return shop().stock_of(product) == 7; }, 10s)) << "the declined order's stock came back";
+}
+
+TEST_F(Cluster, AHotProductSellsExactlyItsStockAcrossTwoCatalogsAndTwoOrdersInstances) {
+  constexpr int kStock = 6;
+  constexpr int kBuyers = 30;
+  const auto admin = shop().admin_token();
+  const auto product = shop().create_product(admin, "CLUSTER-HOT", 500, kStock);
+  std::vector<std::pair<std::string, std::string>> buyers;  // token, card
+  for (int i = 0; i < kBuyers; ++i) {
+    const auto token = shop().customer("hot-" + std::to_string(i) + "@example.com");
+    buyers.emplace_back(token, shop().add_card(token, kCardApproved));
+  }
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> created;  // token, order id
+  std::map<int, int> statuses;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      const auto& [token, card] = buyers[static_cast<std::size_t>(i)];
+      const auto answer = shop().place(token, "hot-" + std::to_string(i), ShopClient::order_body(product, 1, card));
+      const std::lock_guard lock(mutex);
+      ++statuses[answer ? answer->status : 0];
+      if (answer && answer->status == 201) created.emplace_back(token, id_of(*answer));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(statuses[201], kStock);
+  EXPECT_EQ(statuses[409], kBuyers - kStock) << "the rest refused as out of stock";
+  for (const auto& [token, id] : created) {
+    const auto settled = shop().wait_settled(token, id, 30s);
+    ASSERT_TRUE(settled);
+    EXPECT_EQ(settled->at("status").as_string(), "paid");
+  }
+  EXPECT_EQ(shop().stock_of(product), 0);
+}
+
+TEST_F(Cluster, AKilledOrdersInstanceLeavesEveryAcknowledgedOrderSettled) {
+  const auto admin = shop().admin_token();
+  const auto product = shop().create_product(admin, "CLUSTER-KILL", 700, 1000);
+  const auto buyer = shop().customer("kill-buyer@example.com");
+  const auto card = shop().add_card(buyer, kCardApproved);
+  std::vector<std::string> acknowledged;
+  for (int i = 0; i < 20; ++i) {
+    if (i == 10) {
+      ASSERT_EQ(run(script_ + " kill orders-2 --dir " + dir_ + " >/dev/null 2>&1"), 0);
+    }
+    // A client retries with its key until answered (the gateway takes the dead instance out).
+    std::optional<HttpResponse> answer;
+    for (int attempt = 0; attempt < 150 && !(answer && answer->status == 201); ++attempt) {
+      answer = shop().place(buyer, "kill-" + std::to_string(i), ShopClient::order_body(product, 1, card));
+      if (!(answer && answer->status == 201)) std::this_thread::sleep_for(100ms);  // client back-off
+    }
+    ASSERT_TRUE(answer && answer->status == 201) << "order " << i << " never acknowledged";
+    acknowledged.push_back(id_of(*answer));
+  }
+  std::int64_t paid = 0;
+  for (const auto& id : acknowledged) {
+    const auto settled = shop().wait_settled(buyer, id, 60s);
+    ASSERT_TRUE(settled) << id << " still pending: the saga did not move to the survivor";
+    paid += settled->at("status").as_string() == "paid" ? 1 : 0;
+  }
+  EXPECT_EQ(paid, 20);
+  EXPECT_TRUE(eventually([&] { return shop().stock_of(product) == 1000 - paid; }, 10s));
+  EXPECT_EQ(run(script_ + " start orders-2 --dir " + dir_ + " >/dev/null 2>&1"), 0);
+}
+
+}  // namespace
+}  // namespace orderly::testing
