@@ -36,7 +36,7 @@ t0=$SECONDS
 say "start took $((SECONDS - t0)) s"
 
 eval "$("$servers" env "$dir")" || fail "env"
-for name in ORDERLY_TEST_PG_PRIMARY ORDERLY_TEST_PG_REPLICA ORDERLY_TEST_REDIS ORDERLY_TEST_AMQP; do
+for name in ORDERLY_TEST_PG_PRIMARY ORDERLY_TEST_PG_REPLICA ORDERLY_TEST_PG_LAGGING_REPLICA ORDERLY_TEST_REDIS ORDERLY_TEST_AMQP; do
   [[ -n ${!name:-} ]] || fail "$name is not set by 'servers env'"
 done
 
@@ -54,6 +54,8 @@ done
 [[ $seen == "$token" ]] || fail "postgres: row written on the primary not on the replica within 10 s"
 [[ $(sql "$ORDERLY_TEST_PG_REPLICA" -c "select pg_is_in_recovery()") == t ]] ||
   fail "postgres: the replica is not in recovery"
+[[ $(sql "$ORDERLY_TEST_PG_LAGGING_REPLICA" -c "select pg_is_in_recovery()") == t ]] ||
+  fail "postgres: the lagging replica is not in recovery"
 if sql "$ORDERLY_TEST_PG_REPLICA" -c "insert into smoke values ('x')" 2>/dev/null; then
   fail "postgres: the replica accepted a write"
 fi
