@@ -229,7 +229,8 @@ TEST(CatalogApi, ImportProgressIsVisibleBetweenBatches) {
   EXPECT_EQ(job.at("processed").as_int64(), kLines);
   EXPECT_FALSE(went_back) << "progress never goes backwards";
   ASSERT_FALSE(midway.empty()) << "no poll saw the job between 0 and " << kLines << " lines";
-  for (const auto processed : midway) EXPECT_EQ(processed % kBatch, 0) << processed << " is not a whole number of batches";
+  for (const auto processed : midway)
+    EXPECT_EQ(processed % kBatch, 0) << processed << " is not a whole number of batches";
   RecordProperty("polls_midway", static_cast<int>(midway.size()));
 }
 
