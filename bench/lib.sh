@@ -27,13 +27,54 @@ run() { echo "+ $*" >&2; "$@"; }
 # field NAME: the number after NAME= in a bench tool's output line.
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
-# wait_port PORT: waits (bounded, 5 s) until a TCP port on 127.0.0.1 accepts connections.
+# wait_port PORT: waits (bounded, 5 s) until a TCP port on 127.0.0.1 accepts
+# connections, from whichever process; wait_listener also checks whose it is.
 wait_port() {
   for _ in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.05
   done
   echo "bench: nothing listens on port $1" >&2
+  exit 1
+}
+
+# free_ports N: N distinct TCP ports free on 127.0.0.1 right now (the kernel
+# picks them for sockets bound to port 0, held open together). Another
+# process may still take one before the server binds it: wait_listener
+# catches that.
+free_ports() {
+  python3 -c '
+import socket, sys
+held = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    held.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in held))
+' "$1"
+}
+
+# The PIDs of the processes listening on TCP port PORT (any address).
+listener_pids() {
+  { ss -Htlnp "sport = :$1" | grep -o 'pid=[0-9]*' || true; } | cut -d= -f2 | sort -u
+}
+
+# wait_listener PID PORT: waits (bounded, 10 s) until the process PID itself
+# listens on PORT, so a leftover server on the same port is never measured
+# in its place. Fails at once when PID exits or another process has the port.
+wait_listener() {
+  local pid=$1 port=$2 owners
+  for _ in $(seq 1 200); do
+    kill -0 "$pid" 2>/dev/null || { echo "bench: pid $pid exited before it listened on port $port" >&2; exit 1; }
+    owners=$(listener_pids "$port")
+    if grep -qx "$pid" <<<"$owners"; then return 0; fi
+    if [[ -n $owners ]]; then
+      echo "bench: port $port is held by pid $(tr '\n' ' ' <<<"$owners")not by pid $pid, the one just started" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+  echo "bench: pid $pid did not listen on port $port within 10 s" >&2
   exit 1
 }
 

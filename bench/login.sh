@@ -16,8 +16,10 @@ source bench/lib.sh
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-8}
 ORDERLY=${ORDERLY:-build/orderly}
-PORT=${PORT:-18581}
-OPS_PORT=${OPS_PORT:-18582}
+# Free ports unless given: a fixed default could be a leftover server's.
+read -r free_port free_ops_port < <(free_ports 2)
+PORT=${PORT:-$free_port}
+OPS_PORT=${OPS_PORT:-$free_ops_port}
 
 command -v wrk >/dev/null || { echo "login: wrk is missing; run scripts/bootstrap" >&2; exit 1; }
 [[ -x $ORDERLY ]] || { echo "login: $ORDERLY not built; run make build" >&2; exit 1; }
@@ -29,7 +31,8 @@ bench_workdir orderly-login-bench
   --set auth.login_per_address=1000000000/1m --set auth.login_per_account_and_address=1000000000/1m \
   --set auth.login_per_account=1000000000/1m >"$work/orderly.log" 2>&1 &
 bench_pids+=($!)
-wait_port "$PORT"
+wait_listener "$!" "$PORT"
+wait_listener "$!" "$OPS_PORT"
 
 body='{"email":"bench@example.com","password":"correct horse battery","name":"Bench"}'
 curl -sf -o /dev/null -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$PORT/api/v1/auth/signup"

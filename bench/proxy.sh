@@ -22,11 +22,13 @@ THREADS=${THREADS:-2}            # proxy threads / worker processes, the same fo
 UPSTREAM_WORKERS=${UPSTREAM_WORKERS:-1}
 WRK_THREADS=${WRK_THREADS:-2}
 ORDERLY=${ORDERLY:-build/orderly}
-UPSTREAM_PORT=${UPSTREAM_PORT:-18580}
-GATEWAY_PORT=${GATEWAY_PORT:-18581}
-GATEWAY_OPS_PORT=${GATEWAY_OPS_PORT:-18582}
-NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18583}
-HAPROXY_PORT=${HAPROXY_PORT:-18584}
+# Free ports unless given: a fixed default could be a leftover server's.
+read -r free_upstream free_gateway free_gateway_ops free_nginx free_haproxy < <(free_ports 5)
+UPSTREAM_PORT=${UPSTREAM_PORT:-$free_upstream}
+GATEWAY_PORT=${GATEWAY_PORT:-$free_gateway}
+GATEWAY_OPS_PORT=${GATEWAY_OPS_PORT:-$free_gateway_ops}
+NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-$free_nginx}
+HAPROXY_PORT=${HAPROXY_PORT:-$free_haproxy}
 
 for tool in wrk nginx haproxy; do
   command -v "$tool" >/dev/null || { echo "proxy: $tool is missing; run scripts/bootstrap" >&2; exit 1; }
@@ -68,6 +70,7 @@ mkdir -p "$work/upstream" "$work/nginx-proxy" "$work/haproxy"
 } >"$work/upstream/nginx.conf"
 nginx -c "$work/upstream/nginx.conf" -p "$work/upstream" &
 bench_pids+=($!)
+upstream_pid=$!
 
 # nginx as a reverse proxy with kept-alive upstream connections.
 {
@@ -82,6 +85,7 @@ bench_pids+=($!)
 } >"$work/nginx-proxy/nginx.conf"
 nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" &
 bench_pids+=($!)
+nginx_proxy_pid=$!
 
 # HAProxy in HTTP mode, reusing server connections.
 cat >"$work/haproxy/haproxy.cfg" <<HAPROXY
@@ -102,6 +106,7 @@ backend app
 HAPROXY
 haproxy -f "$work/haproxy/haproxy.cfg" -db >"$work/haproxy/haproxy.log" 2>&1 &
 bench_pids+=($!)
+haproxy_pid=$!
 
 # The orderly gateway: same threads, access log off, health checks on.
 cat >"$work/gateway.yaml" <<GATEWAY
@@ -116,8 +121,15 @@ routes:
 GATEWAY
 "$ORDERLY" gateway --config "$work/gateway.yaml" --set log.access_log=false >"$work/gateway.log" 2>&1 &
 bench_pids+=($!)
+gateway_pid=$!
 
-for port in "$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$HAPROXY_PORT" "$GATEWAY_PORT"; do wait_port "$port"; done
+# Each port must be held by the process started for it (the nginx master
+# holds its listening sockets), not by a leftover from an earlier run.
+wait_listener "$upstream_pid" "$UPSTREAM_PORT"
+wait_listener "$nginx_proxy_pid" "$NGINX_PROXY_PORT"
+wait_listener "$haproxy_pid" "$HAPROXY_PORT"
+wait_listener "$gateway_pid" "$GATEWAY_PORT"
+wait_listener "$gateway_pid" "$GATEWAY_OPS_PORT"
 
 targets=(direct orderly nginx haproxy)
 declare -A url=(

@@ -36,7 +36,7 @@ t0=$SECONDS
 say "start took $((SECONDS - t0)) s"
 
 eval "$("$servers" env "$dir")" || fail "env"
-for name in ORDERLY_TEST_PG_PRIMARY ORDERLY_TEST_PG_REPLICA ORDERLY_TEST_REDIS ORDERLY_TEST_AMQP; do
+for name in ORDERLY_TEST_PG_PRIMARY ORDERLY_TEST_PG_REPLICA ORDERLY_TEST_PG_LAGGING_REPLICA ORDERLY_TEST_REDIS ORDERLY_TEST_AMQP ORDERLY_TEST_RABBIT_NODE; do
   [[ -n ${!name:-} ]] || fail "$name is not set by 'servers env'"
 done
 
@@ -54,6 +54,8 @@ done
 [[ $seen == "$token" ]] || fail "postgres: row written on the primary not on the replica within 10 s"
 [[ $(sql "$ORDERLY_TEST_PG_REPLICA" -c "select pg_is_in_recovery()") == t ]] ||
   fail "postgres: the replica is not in recovery"
+[[ $(sql "$ORDERLY_TEST_PG_LAGGING_REPLICA" -c "select pg_is_in_recovery()") == t ]] ||
+  fail "postgres: the lagging replica is not in recovery"
 if sql "$ORDERLY_TEST_PG_REPLICA" -c "insert into smoke values ('x')" 2>/dev/null; then
   fail "postgres: the replica accepted a write"
 fi
@@ -67,8 +69,8 @@ say "redis ok"
 # RabbitMQ: the Debian rabbitmqctl reaches the node by name, the user the
 # tests log in with authenticates, and the AMQP port answers a protocol header
 # with a Connection.Start frame from RabbitMQ.
-timeout 60 rabbitmqctl -q -n rabbit@localhost list_queues >/dev/null || fail "rabbitmq: list_queues"
-timeout 60 rabbitmqctl -q -n rabbit@localhost authenticate_user orderly orderly >/dev/null ||
+timeout 60 rabbitmqctl -q -n "$ORDERLY_TEST_RABBIT_NODE" list_queues >/dev/null || fail "rabbitmq: list_queues"
+timeout 60 rabbitmqctl -q -n "$ORDERLY_TEST_RABBIT_NODE" authenticate_user orderly orderly >/dev/null ||
   fail "rabbitmq: user orderly does not authenticate"
 amqp_port=${ORDERLY_TEST_AMQP##*:}
 amqp_port=${amqp_port%%/*}

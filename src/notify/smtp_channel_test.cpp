@@ -1,5 +1,6 @@
 // The SMTP channel delivers through libcurl to a small SMTP sink the test
-// runs on loopback: one message, the right envelope and headers.
+// runs on loopback: one message, the right envelope and headers. A real SMTP
+// server (aiosmtpd) is in smtp_real_server_test.cpp.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>

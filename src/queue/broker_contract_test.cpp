@@ -3,7 +3,8 @@
 // RabbitMQ (the real server from the test fixture). Behaviour only one of
 // them has is tested beside it: embedded_broker_test.cpp (outbox, inbox,
 // restart from the file), rabbit_broker_test.cpp (confirms, prefetch,
-// heartbeats, reconnects).
+// heartbeats, reconnects); a RabbitMQ server restart is in the fault suite
+// (tests/fault/broker_restart_test.cpp).
 #include <unistd.h>
 
 #include <filesystem>
@@ -43,8 +44,12 @@ class Harness {
   virtual void lose_consumer() = 0;
   // Time passes until nacked messages are due again.
   virtual void let_retries_come_due() = 0;
-  // The broker process restarts; committed messages must still be there.
-  virtual void restart() = 0;
+  // The process using the broker restarts: a new Broker on the same file or
+  // server. Committed messages must still be there. For the embedded broker
+  // that is the broker itself restarting; a restart of the RabbitMQ server is
+  // the fault suite's (tests/fault/broker_restart_test.cpp), since it would
+  // cut off every suite running beside this one.
+  virtual void restart_client() = 0;
   // Receives until `count` messages arrived, waiting (bounded) as the
   // implementation needs: a real broker delivers asynchronously.
   virtual std::vector<Delivery> receive(const std::string& queue, std::size_t count) = 0;
@@ -67,7 +72,7 @@ class EmbeddedHarness final : public Harness {
   std::string queue() override { return "email"; }
   void lose_consumer() override { clock_.advance(31s); }  // past the visibility timeout
   void let_retries_come_due() override { clock_.advance(kRetry.max_delay + 1ms); }
-  void restart() override { open(); }
+  void restart_client() override { open(); }
   std::vector<Delivery> receive(const std::string& queue, std::size_t count) override {
     return run_sync(broker_->receive(queue, count));
   }
@@ -101,7 +106,7 @@ class RabbitHarness final : public Harness {
   }
   void lose_consumer() override { broker_ = make(); }  // its connection closes: RabbitMQ requeues
   void let_retries_come_due() override {}               // the retry queues' TTL runs in real time
-  void restart() override { broker_ = make(); }
+  void restart_client() override { broker_ = make(); }
   std::vector<Delivery> receive(const std::string& queue, std::size_t count) override {
     std::vector<Delivery> received;
     const auto deadline = std::chrono::steady_clock::now() + 15s;
@@ -278,9 +283,9 @@ TEST_P(BrokerContract, PoisonMessageIsDeadLetteredWhileTheMessagesBehindItFlow) 
   EXPECT_EQ(dead[0].message.id, "poison");
 }
 
-TEST_P(BrokerContract, PublishedMessagesSurviveARestart) {
+TEST_P(BrokerContract, PublishedMessagesSurviveTheClientRestarting) {
   run_sync(broker().publish(message("m1")));
-  harness_->restart();
+  harness_->restart_client();
   const auto got = harness_->receive(queue_, 1);
   ASSERT_EQ(got.size(), 1U);
   EXPECT_EQ(got[0].message.id, "m1");

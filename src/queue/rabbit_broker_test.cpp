@@ -150,8 +150,20 @@ TEST_F(RabbitBrokerTest, PrefetchBoundsTheUnackedDeliveries) {
   EXPECT_EQ(third[0].message.id, "m2");
 }
 
+// The heartbeat the client asks for is the one in force: were none
+// negotiated, RabbitMQ would never close a quiet connection and the test
+// below would pass without any keep-alive (a login asking for 0 gets 0).
+TEST_F(RabbitBrokerTest, HeartbeatAskedForIsNegotiated) {
+  rabbitmq::AmqpConnectionSettings settings;
+  settings.uri = rabbitmq::parse_amqp_uri(options().uri);
+  settings.heartbeat = 1s;
+  const rabbitmq::AmqpConnection connection(settings);
+  EXPECT_EQ(connection.heartbeat(), 1s);
+}
+
 // Slow processing, not synchronisation: the delivery is held for longer than
-// RabbitMQ waits for a quiet client (two heartbeats) before closing it.
+// RabbitMQ waits for a quiet client (two heartbeats, 1 s each as the test
+// above shows) before closing it.
 TEST_F(RabbitBrokerTest, DeliveryHeldLongerThanTheHeartbeatCanStillBeAcked) {
   auto custom = options();
   custom.heartbeat = 1s;

@@ -2,7 +2,7 @@
 // tokens: the seeded catalog, cursor pages and search, ETag / If-None-Match
 // (304) / If-Match (412), 409 / 422 / 404, who may write (401 / 403), the
 // import's own body limit, and a CSV import run by the bulk worker and polled
-// to completion with its per-line errors.
+// to completion with its per-line errors and, mid-job, its progress by batch.
 #include <unistd.h>
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -189,6 +190,48 @@ TEST(CatalogApi, ImportJobRunsInTheBulkWorkerAndReportsBadLines) {
             404);
   EXPECT_EQ(api_request(server.port(), "POST", "/api/v1/products/import", "no,header\n", admin.access_token).status,
             422);
+}
+
+// Progress is saved after every batch, so a poll while the job runs sees a
+// count strictly between 0 and the total (always a whole number of batches).
+// With one batch for the whole file (batch size >= lines) it would see only
+// 0 and the total, and the test fails.
+TEST(CatalogApi, ImportProgressIsVisibleBetweenBatches) {
+  constexpr int kLines = 3000;
+  constexpr int kBatch = 5;
+  OrderlyProcess server(with_admin({"--set", "catalog.import_batch_size=" + std::to_string(kBatch)}));
+  const auto admin = admin_session(server.port());
+  std::string csv = "sku,name,description,price_amount,price_currency,stock\n";
+  for (int line = 0; line < kLines; ++line) csv += "PROG-" + std::to_string(line) + ",Progress item,,100,USD,1\n";
+  const auto accepted = api_request(server.port(), "POST", "/api/v1/products/import", csv, admin.access_token,
+                                    {{"Content-Type", "text/csv"}});
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const auto job_id = std::string(json_of(accepted).at("job_id").as_string());
+
+  json::object job;
+  std::vector<std::int64_t> midway;  // processed counts seen while running, strictly between 0 and the total
+  std::int64_t last = 0;
+  bool went_back = false;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {  // poll the job until it ends (bounded)
+    const auto polled = api_request(server.port(), "GET", "/api/v1/jobs/" + job_id, {}, admin.access_token);
+    ASSERT_EQ(polled.status, 200) << polled.body;
+    job = json_of(polled).as_object();
+    const auto processed = job.at("processed").as_int64();
+    went_back = went_back || processed < last;
+    last = processed;
+    if (job.at("status") == "running" && processed > 0 && processed < kLines) midway.push_back(processed);
+    if (job.at("status") == "done" || job.at("status") == "failed") break;
+    std::this_thread::sleep_for(2ms);  // pacing the poll; the status ends it
+  }
+  ASSERT_EQ(job.at("status"), "done") << json::serialize(job);
+  EXPECT_EQ(job.at("total").as_int64(), kLines);
+  EXPECT_EQ(job.at("processed").as_int64(), kLines);
+  EXPECT_FALSE(went_back) << "progress never goes backwards";
+  ASSERT_FALSE(midway.empty()) << "no poll saw the job between 0 and " << kLines << " lines";
+  for (const auto processed : midway)
+    EXPECT_EQ(processed % kBatch, 0) << processed << " is not a whole number of batches";
+  RecordProperty("polls_midway", static_cast<int>(midway.size()));
 }
 
 TEST(CatalogApi, ImportHasItsOwnBodyLimit) {

@@ -1,8 +1,8 @@
-// Fault test: RabbitMQ's application is restarted (scripts/servers bounce)
-// while a publisher is publishing. Every publish that returned (the broker
-// confirmed it) must still be in the queue afterwards; publishes that failed
-// during the outage are the caller's to retry. Runs alone (RUN_SERIAL): it
-// takes the shared broker down.
+// Fault tests: RabbitMQ's application is restarted (scripts/servers bounce)
+// while a publisher is publishing, and while messages wait in a queue. Every
+// publish that returned (the broker confirmed it) must still be in the queue
+// afterwards; publishes that failed during the outage are the caller's to
+// retry. Run alone (RUN_SERIAL): they take the shared broker down.
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,6 +44,11 @@ RabbitBrokerOptions options() {
   return options;
 }
 
+int bounce_rabbitmq() {
+  const auto command = std::string(ORDERLY_SOURCE_DIR) + "/scripts/servers bounce " + servers_dir() + " rabbitmq";
+  return std::system(command.c_str());
+}
+
 TEST(BrokerFault, NoConfirmedMessageIsLostWhenRabbitMqRestartsMidPublish) {
   core::SystemClock clock;
   core::FastRandom random;
@@ -58,8 +63,7 @@ TEST(BrokerFault, NoConfirmedMessageIsLostWhenRabbitMqRestartsMidPublish) {
     // Restart once publishing is under way (bounded wait).
     const auto deadline = SteadyClock::now() + 30s;
     while (published.load() < 50 && SteadyClock::now() < deadline) std::this_thread::yield();
-    const auto command = std::string(ORDERLY_SOURCE_DIR) + "/scripts/servers bounce " + servers_dir() + " rabbitmq";
-    bounce_status = std::system(command.c_str());
+    bounce_status = bounce_rabbitmq();
     bounced = true;
   });
 
@@ -109,6 +113,49 @@ TEST(BrokerFault, NoConfirmedMessageIsLostWhenRabbitMqRestartsMidPublish) {
   EXPECT_TRUE(lost.empty()) << lost.size() << " confirmed messages lost, e.g. " << (lost.empty() ? "" : lost.front());
   RecordProperty("confirmed", static_cast<int>(confirmed.size()));
   RecordProperty("failed_during_outage", failed);
+}
+
+// The property the broker contract's client restart cannot show: the
+// server itself restarts, so a queue or message that is not durable is gone.
+TEST(BrokerFault, QueuedMessagesSurviveARabbitMqRestart) {
+  core::SystemClock clock;
+  core::FastRandom random;
+  core::metrics::Registry metrics;
+  std::random_device seed;
+  const auto queue = "orderly-fault-idle." + std::to_string(::getpid()) + "." + std::to_string(seed());
+  constexpr int kMessages = 10;
+
+  // The holder keeps one delivery unacked across the restart: it comes back
+  // only if the restart really cut the holder's connection.
+  RabbitBroker holder(clock, random, metrics, options());
+  for (int i = 0; i < kMessages; ++i) {
+    core::run_sync(holder.publish(Message{"m" + std::to_string(i), queue, "order.paid", 1, "{}", "", ""}));
+  }
+  std::vector<Delivery> held;
+  const auto hold_deadline = SteadyClock::now() + 15s;
+  while (held.empty() && SteadyClock::now() < hold_deadline) held = core::run_sync(holder.receive(queue, 1));
+  ASSERT_EQ(held.size(), 1U);
+
+  ASSERT_EQ(bounce_rabbitmq(), 0) << "scripts/servers bounce failed";
+
+  RabbitBroker consumer(clock, random, metrics, options());
+  std::set<std::string> received;
+  int redelivered_held = 0;
+  const auto deadline = SteadyClock::now() + 60s;
+  while (received.size() < kMessages && SteadyClock::now() < deadline) {
+    try {
+      const auto batch = core::run_sync(consumer.receive(queue, kMessages));
+      for (const auto& delivery : batch) {
+        received.insert(delivery.message.id);
+        if (delivery.message.id == held[0].message.id && delivery.attempt >= 2) ++redelivered_held;
+        core::run_sync(consumer.ack(delivery));
+      }
+    } catch (const RabbitBrokerError&) {
+      std::this_thread::sleep_for(50ms);  // the node is still starting its queues: back off, as a worker does
+    }
+  }
+  EXPECT_EQ(received.size(), static_cast<std::size_t>(kMessages)) << "queued messages lost in the restart";
+  EXPECT_EQ(redelivered_held, 1) << "the held delivery came back only if the restart dropped its connection";
 }
 
 }  // namespace

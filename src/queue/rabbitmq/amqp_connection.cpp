@@ -209,6 +209,10 @@ void AmqpConnection::requeue(amqp_channel_t channel, std::uint64_t delivery_tag)
   if (sent != AMQP_STATUS_OK) fail("basic.nack", sent);
 }
 
+std::chrono::seconds AmqpConnection::heartbeat() const {
+  return std::chrono::seconds(amqp_get_heartbeat(state_));
+}
+
 void AmqpConnection::keep_alive() {
   amqp_maybe_release_buffers(state_);
   // Bounded: a connection that keeps sending is handled again on the next tick.

@@ -81,6 +81,11 @@ class AmqpConnection {
   void ack(amqp_channel_t channel, std::uint64_t delivery_tag);
   void requeue(amqp_channel_t channel, std::uint64_t delivery_tag);
 
+  // The heartbeat interval agreed with the broker at login (the smaller of
+  // the two proposals; zero would mean none). The broker closes the
+  // connection after two intervals without a frame from this client.
+  [[nodiscard]] std::chrono::seconds heartbeat() const;
+
   // Handles what the broker sent unasked (late confirms, heartbeats) and
   // sends a heartbeat when one is due, without blocking. Called while idle so
   // the broker does not close a quiet connection.

@@ -4,7 +4,10 @@
 // postgres_store_test.cpp), each in a schema of its own on the test servers
 // (ORDERLY_TEST_PG_PRIMARY / ORDERLY_TEST_PG_REPLICA, see
 // core/test_servers.hpp), so tests in parallel processes (ctest -j) never see
-// each other's tables. No production code includes it.
+// each other's tables. ORDERLY_TEST_PG_LAGGING_REPLICA is a second replica
+// that only the test pausing WAL replay uses: a paused replica (even one left
+// paused by a killed test) never holds up the tests of the shared one. No
+// production code includes it.
 
 #include <unistd.h>
 
@@ -68,6 +71,9 @@ class TestSchema {
   [[nodiscard]] std::string replica_uri() const {
     return with_search_path(orderly::testing::test_server_setting("ORDERLY_TEST_PG_REPLICA"), name_);
   }
+  [[nodiscard]] std::string lagging_replica_uri() const {
+    return with_search_path(orderly::testing::test_server_setting("ORDERLY_TEST_PG_LAGGING_REPLICA"), name_);
+  }
 
  private:
   static std::string unique_name() {
@@ -84,10 +90,12 @@ class TestSchema {
 // A PgStore whose connections work in a TestSchema, dropped after the store.
 class SchemaStore final : public Store {
  public:
-  enum class Replicas { none, test_replica };
+  // test_replica: the shared replica; lagging_replica: the one only the
+  // test that pauses replay uses.
+  enum class Replicas { none, test_replica, lagging_replica };
 
   explicit SchemaStore(core::metrics::Registry& metrics, Replicas replicas = Replicas::none, PgOptions options = {})
-      : store_(with_schema(std::move(options), replicas), metrics) {}
+      : replica_uri_(replica_of(replicas)), store_(with_schema(std::move(options)), metrics) {}
 
   [[nodiscard]] Dialect dialect() const override { return store_.dialect(); }
   boost::asio::awaitable<Result> query(const Statement& statement, Params params, ReadOptions options) override {
@@ -99,16 +107,30 @@ class SchemaStore final : public Store {
   }
 
   [[nodiscard]] const TestSchema& schema() const { return schema_; }
+  // The replica this store reads from (empty with Replicas::none).
+  [[nodiscard]] const std::string& replica_uri() const { return replica_uri_; }
 
  private:
-  PgOptions with_schema(PgOptions options, Replicas replicas) const {
+  [[nodiscard]] std::string replica_of(Replicas replicas) const {
+    switch (replicas) {
+      case Replicas::none:
+        return {};
+      case Replicas::test_replica:
+        return schema_.replica_uri();
+      case Replicas::lagging_replica:
+        return schema_.lagging_replica_uri();
+    }
+    return {};
+  }
+  PgOptions with_schema(PgOptions options) const {
     options.primary = schema_.primary_uri();
     options.replicas.clear();
-    if (replicas == Replicas::test_replica) options.replicas.push_back(schema_.replica_uri());
+    if (!replica_uri_.empty()) options.replicas.push_back(replica_uri_);
     return options;
   }
 
   TestSchema schema_;  // declared first: created before the store, dropped after it
+  std::string replica_uri_;
   PgStore store_;
 };
 

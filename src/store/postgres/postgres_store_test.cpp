@@ -128,6 +128,39 @@ asio::awaitable<void> until_replayed(std::string replica_uri, CommitToken token)
   throw std::runtime_error("the replica did not replay " + token.position + " within 500 checks");
 }
 
+// Pauses WAL replay on a replica (as superuser, on the replica itself) and
+// resumes it when it goes away, whether the test passed or failed.
+class ReplayPause {
+ public:
+  explicit ReplayPause(const std::string& replica_uri) : admin_uri_(as_superuser(replica_uri)) {}
+  ~ReplayPause() {
+    if (!paused_) return;
+    try {
+      resume();
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "replica replay not resumed: " << error.what();
+    }
+  }
+  ReplayPause(const ReplayPause&) = delete;
+  ReplayPause& operator=(const ReplayPause&) = delete;
+
+  void pause() const {
+    paused_ = true;  // set first: a pause whose reply was lost is resumed too
+    testing::run_sql(admin_uri_, "SELECT pg_wal_replay_pause()");
+  }
+  void resume() const { testing::run_sql(admin_uri_, "SELECT pg_wal_replay_resume()"); }
+
+ private:
+  static std::string as_superuser(std::string uri) {
+    const auto user = uri.find("://") + 3;
+    uri.replace(user, uri.find('@', user) - user, "postgres");
+    return uri;
+  }
+
+  std::string admin_uri_;
+  mutable bool paused_ = false;
+};
+
 class PgStoreTest : public ::testing::Test {
  protected:
   // A store in a schema of its own, with the items table.
@@ -162,7 +195,7 @@ TEST_F(PgStoreTest, ReadWithTheCommitTokenSeesTheWriteOnTheReplica) {
   EXPECT_EQ(at_once.first().text("name"), "widget");
 
   // Once the replica has the commit, the same read is served by the replica.
-  core::run_sync(until_replayed(owned->schema().replica_uri(), token));
+  core::run_sync(until_replayed(owned->replica_uri(), token));
   const auto replayed = core::run_sync(store.query(kFind, params(1), after_write));
   ASSERT_EQ(replayed.rows.size(), 1U);
   EXPECT_EQ(replayed.first().text("name"), "widget");
@@ -181,29 +214,21 @@ TEST_F(PgStoreTest, ReadWithTheCommitTokenSeesTheWriteOnTheReplica) {
 }
 
 TEST_F(PgStoreTest, ReadYourWritesHoldsWhileTheReplicaIsMadeToLag) {
-  const auto owned = make_store(SchemaStore::Replicas::test_replica);
+  // The fixture's second replica, which no other test reads: pausing its
+  // replay holds up no one else, under ctest -j or after a killed run.
+  const auto owned = make_store(SchemaStore::Replicas::lagging_replica);
   Store& store = *owned;
+  // A run killed while replay was paused left it so: resume before waiting on it.
+  const ReplayPause replay(owned->replica_uri());
+  replay.resume();
   const auto first = core::run_sync(store.transaction([&](Transaction& tx) -> asio::awaitable<void> {
     co_await tx.execute(kInsert, params(1, "old", 1));
   }));
-  core::run_sync(until_replayed(owned->schema().replica_uri(), first));
+  core::run_sync(until_replayed(owned->replica_uri(), first));
 
-  // Stop the replica applying WAL (superuser, on the replica itself). The
-  // next record is held back from then on; the guard resumes replay however
-  // the test ends, since other suites share this replica.
-  auto admin = orderly::testing::test_server_setting("ORDERLY_TEST_PG_REPLICA");
-  admin.replace(admin.find("://") + 3, std::string("orderly").size(), "postgres");
-  testing::run_sql(admin, "SELECT pg_wal_replay_pause()");
-  struct Resume {
-    std::string uri;
-    ~Resume() {
-      try {
-        testing::run_sql(uri, "SELECT pg_wal_replay_resume()");
-      } catch (const std::exception& error) {
-        ADD_FAILURE() << "replica replay not resumed: " << error.what();
-      }
-    }
-  } resume{admin};
+  // The next WAL record is held back from here on; the guard resumes replay
+  // however the test ends (a failed assertion returns, an exception unwinds).
+  replay.pause();
 
   const auto write = core::run_sync(store.transaction([&](Transaction& tx) -> asio::awaitable<void> {
     co_await tx.execute(kInsert, params(2, "new", 1));
