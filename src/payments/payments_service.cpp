@@ -25,63 +25,49 @@ asio::awaitable<bool> PaymentsService::has_method(std::string user_id, std::stri
   co_return card.has_value();
 }
 
+namespace {
+
+// Awaits one provider call; ProviderUnavailable becomes ServiceUnavailable
+// (the caller retries with the same order id, so the same key).
+asio::awaitable<PaymentAnswer> ask(std::string operation, asio::awaitable<ProviderResult> call) {
+  std::optional<std::string> unavailable;
+  ProviderResult result;
+  try {
+    result = co_await std::move(call);
+  } catch (const ProviderUnavailable& error) {
+    unavailable = error.what();
+  }
+  if (unavailable) throw_unavailable(operation, *unavailable);
+  co_return answer_from(std::move(result));
+}
+
+}  // namespace
+
 asio::awaitable<PaymentAnswer> PaymentsService::authorize(std::string order_id, std::string user_id,
                                                           std::string payment_method_id, core::Money amount,
                                                           core::CallContext /*context*/) {
   auto card = co_await vault_.reveal(std::move(user_id), std::move(payment_method_id));
   if (!card) co_return PaymentAnswer{false, std::string(kMethodUnavailable), {}};
-  std::optional<std::string> unavailable;
-  ProviderResult result;
-  try {
-    auto key = provider_key(order_id, "authorize");
-    result = co_await provider_.authorize(std::move(key), std::move(*card), std::move(amount));
-  } catch (const ProviderUnavailable& error) {
-    unavailable = error.what();
-  }
-  if (unavailable) throw_unavailable("authorize", *unavailable);
-  co_return answer_from(std::move(result));
+  auto call = provider_.authorize(provider_key(order_id, "authorize"), std::move(*card), std::move(amount));
+  co_return co_await ask("authorize", std::move(call));
 }
 
 asio::awaitable<PaymentAnswer> PaymentsService::capture(std::string order_id, std::string authorization,
                                                         core::Money amount, core::CallContext /*context*/) {
-  std::optional<std::string> unavailable;
-  ProviderResult result;
-  try {
-    auto key = provider_key(order_id, "capture");
-    result = co_await provider_.capture(std::move(key), std::move(authorization), std::move(amount));
-  } catch (const ProviderUnavailable& error) {
-    unavailable = error.what();
-  }
-  if (unavailable) throw_unavailable("capture", *unavailable);
-  co_return answer_from(std::move(result));
+  auto call = provider_.capture(provider_key(order_id, "capture"), std::move(authorization), std::move(amount));
+  co_return co_await ask("capture", std::move(call));
 }
 
 asio::awaitable<PaymentAnswer> PaymentsService::void_authorization(std::string order_id, std::string authorization,
                                                                    core::CallContext /*context*/) {
-  std::optional<std::string> unavailable;
-  ProviderResult result;
-  try {
-    auto key = provider_key(order_id, "void");
-    result = co_await provider_.void_authorization(std::move(key), std::move(authorization));
-  } catch (const ProviderUnavailable& error) {
-    unavailable = error.what();
-  }
-  if (unavailable) throw_unavailable("void", *unavailable);
-  co_return answer_from(std::move(result));
+  auto call = provider_.void_authorization(provider_key(order_id, "void"), std::move(authorization));
+  co_return co_await ask("void", std::move(call));
 }
 
 asio::awaitable<PaymentAnswer> PaymentsService::refund(std::string order_id, std::string authorization,
                                                        core::Money amount, core::CallContext /*context*/) {
-  std::optional<std::string> unavailable;
-  ProviderResult result;
-  try {
-    auto key = provider_key(order_id, "refund");
-    result = co_await provider_.refund(std::move(key), std::move(authorization), std::move(amount));
-  } catch (const ProviderUnavailable& error) {
-    unavailable = error.what();
-  }
-  if (unavailable) throw_unavailable("refund", *unavailable);
-  co_return answer_from(std::move(result));
+  auto call = provider_.refund(provider_key(order_id, "refund"), std::move(authorization), std::move(amount));
+  co_return co_await ask("refund", std::move(call));
 }
 
 }  // namespace orderly::payments
