@@ -4,6 +4,10 @@
 // stock adds up, each event is written once, and no card is charged twice.
 #include "orders/checkout_saga.hpp"
 
+#include <latch>
+#include <set>
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -439,24 +443,31 @@ TEST_P(CheckoutTest, NoCardNumberReachesOrdersTablesOrEvents) {
 
 TEST_P(CheckoutTest, TwoRunnersClaimDisjointSagas) {
   for (int i = 0; i < 6; ++i) (void)place(kApproved, {{"p2", 1}});
-  boost::asio::io_context context;
+  // Two claimants on threads of their own (each its own event loop and
+  // store connections), released together; each may claim 4 of the 6.
   std::vector<std::string> a;
   std::vector<std::string> b;
   const auto now = core::epoch_ms(clock_.now());
+  std::latch start(2);
+  std::vector<std::thread> threads;
   for (auto* claimed : {&a, &b}) {
     const std::string owner = claimed == &a ? "a" : "b";
-    boost::asio::co_spawn(
-        context,
-        [&, claimed, owner]() -> boost::asio::awaitable<void> {
-          *claimed = co_await saga_store::claim_due(*store_, owner, now, now + 60'000, 4);
-        },
-        boost::asio::detached);
+    threads.emplace_back([&, claimed, owner] {
+      // Each opens its connection first, so the two claims really overlap.
+      *claimed = run_sync([&]() -> boost::asio::awaitable<std::vector<std::string>> {
+        (void)co_await store_->query(kCountOrders);
+        start.arrive_and_wait();
+        co_return co_await saga_store::claim_due(*store_, owner, now, now + 60'000, 4);
+      }());
+    });
   }
-  context.run();
+  for (auto& thread : threads) thread.join();
   std::set<std::string> all(a.begin(), a.end());
   all.insert(b.begin(), b.end());
   EXPECT_EQ(all.size(), a.size() + b.size()) << "no saga claimed twice";
   EXPECT_EQ(all.size(), 6U);
+  EXPECT_FALSE(a.empty()) << "both claimants did work (4 each at most, 6 due)";
+  EXPECT_FALSE(b.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CheckoutTest, ::testing::ValuesIn(testing::store_factories()),
