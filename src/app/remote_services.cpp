@@ -7,6 +7,7 @@
 #include "auth/api/service_token_source.hpp"
 #include "catalog/api/http_stock_reservations.hpp"
 #include "core/secret_file.hpp"
+#include "core/service_unavailable.hpp"
 #include "net/http_client.hpp"
 #include "payments/api/http_payments_client.hpp"
 #include "rpc/instance_source.hpp"
@@ -140,6 +141,31 @@ auth::UserDirectory& RemoteServices::users() {
 auth::JwksFollower& RemoteServices::jwks() {
   require(parts_->has_auth, "services.auth", "users' tokens are verified with auth's keys");
   return parts_->jwks;
+}
+
+std::vector<std::string> RemoteServices::configured() const {
+  std::vector<std::string> names;
+  if (parts_->has_auth) names.emplace_back("auth");
+  if (parts_->has_catalog) names.emplace_back("catalog");
+  if (parts_->has_payments) names.emplace_back("payments");
+  return names;
+}
+
+net::HealthCheck RemoteServices::reachable(const std::string& service) {
+  rpc::ServiceChannel* channel = service == "auth"      ? &parts_->auth_channel
+                                 : service == "catalog" ? &parts_->catalog_channel
+                                                        : &parts_->payments_channel;
+  return [channel]() -> boost::asio::awaitable<net::HealthStatus> {
+    bool up = false;
+    try {
+      core::CallContext call;
+      const auto answer = co_await channel->call("healthz", "GET", "/healthz", std::string(), true, std::move(call));
+      up = answer.status == 200;
+    } catch (const core::ServiceUnavailable&) {
+      up = false;
+    }
+    co_return up ? net::HealthStatus{} : net::HealthStatus{false, "unreachable"};
+  };
 }
 
 }  // namespace orderly::app

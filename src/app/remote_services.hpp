@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "auth/api/user_directory.hpp"
 #include "auth/jwks_follower.hpp"
@@ -11,6 +12,7 @@
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/random.hpp"
+#include "net/health.hpp"
 #include "payments/api/payments_client.hpp"
 
 namespace orderly::app {
@@ -41,6 +43,13 @@ class RemoteServices {
   [[nodiscard]] payments::PaymentsClient& payments();
   [[nodiscard]] auth::UserDirectory& users();
   [[nodiscard]] auth::JwksFollower& jwks();
+
+  // The services with instances configured (of auth, catalog, payments).
+  [[nodiscard]] std::vector<std::string> configured() const;
+  // A readiness check of `service` for this process's /readyz: its /healthz
+  // through the channel (liveness, not its /readyz: two services that need
+  // each other would ask each other forever).
+  [[nodiscard]] net::HealthCheck reachable(const std::string& service);
 
  private:
   struct Parts;

@@ -157,6 +157,15 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   net::HealthRegistry health;
   health.add("data_dir", data_dir_check(config.data_dir));
   health.add("store", store_check(*store));
+  // Scale-out: /readyz also names a service this process calls and cannot
+  // reach: orders calls catalog, payments and auth; every service without
+  // auth follows auth's keys.
+  if (remote) {
+    for (const auto& name : remote->configured()) {
+      const bool called = selection.has("orders") || name == "auth";
+      if (called && !selection.has(name)) health.add(name, remote->reachable(name));
+    }
+  }
 
   // The process's ONE broker (queues in the store). Every module's wiring
   // gets it: consumers as queue::Broker&, producers through

@@ -123,6 +123,14 @@ class ServiceRoles : public ::testing::Test {
 };
 
 TEST_F(ServiceRoles, APurchaseAtOrdersReservesStockInTheCatalogProcessAndIsPaid) {
+  std::atomic<std::uint16_t> ops_port{shop_->ops_port()};
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto readiness = ShopClient(ops_port).call("GET", "/readyz", "");
+        return readiness && readiness->status == 200;
+      },
+      15s))
+      << "orders' process is ready once the catalog answers";
   const auto admin = shop().admin_token();
   const auto product = create_product(admin, "SPLIT-1", 5);
   const auto buyer = shop().customer("split@example.com");
@@ -192,6 +200,12 @@ TEST_F(ServiceRoles, ACatalogThatIsDownIsA503WithRetryAfterAndNoOrder) {
   EXPECT_EQ(refused->status, 503) << refused->body;
   EXPECT_TRUE(refused->header("Retry-After").has_value());
   EXPECT_LT(took, 5s) << "a clear error, not a hang";
+  std::atomic<std::uint16_t> ops_port{shop_->ops_port()};
+  const auto readiness = ShopClient(ops_port).call("GET", "/readyz", "");
+  ASSERT_TRUE(readiness);
+  EXPECT_EQ(readiness->status, 503);
+  EXPECT_NE(readiness->body.find("catalog"), std::string::npos) << "readiness names the service it cannot reach: "
+                                                                 << readiness->body;
   const auto mine = shop().call("GET", "/api/v1/orders", buyer);
   ASSERT_TRUE(mine);
   EXPECT_EQ(json::parse(mine->body).at("items").as_array().size(), 0U) << "no order without its stock";
