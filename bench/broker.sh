@@ -34,6 +34,7 @@ echo "broker: $MESSAGES messages, $PUBLISHERS publishers, $CONSUMERS consumers, 
 # --- embedded ---------------------------------------------------------------------
 out=$(bench --broker embedded --path "$work/embedded.db")
 echo "  $out"
+# shellcheck disable=SC2034  # read through ${!name} in the summary
 embedded=$out
 
 # --- RabbitMQ ---------------------------------------------------------------------
@@ -48,6 +49,7 @@ uri=$(sed -n 's/^export ORDERLY_TEST_AMQP=//p; s/^ORDERLY_TEST_AMQP=//p' "$work/
 [[ -n $uri ]] || { echo "broker: no ORDERLY_TEST_AMQP in $work/servers/env" >&2; exit 1; }
 out=$(bench --broker rabbitmq --uri "$uri")
 echo "  $out"
+# shellcheck disable=SC2034  # read through ${!name} in the summary
 rabbitmq=$out
 
 # --- Summary --------------------------------------------------------------------

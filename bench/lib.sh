@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the benchmark scripts. Source it after `cd` to the
 # repository root:
 #   source bench/lib.sh; bench_workdir orderly-store-bench

@@ -1,5 +1,7 @@
 #include "catalog/api/http_stock_reservations.hpp"
 
+#include <stdexcept>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -77,6 +79,11 @@ asio::awaitable<std::vector<ReservedLine>> HttpStockReservations::reserve(std::s
   if (response.status == 409 && problem.type == wire::kOutOfStock) throw OutOfStock(problem.product_id);
   if (response.status == 422 && problem.type == wire::kUnknownProduct) throw UnknownProduct(problem.product_id);
   if (response.status == 410 && problem.type == wire::kReservationGone) throw ReservationGone(order_id);
+  // The catalog refused the request itself (no lines, a quantity or ttl
+  // below 1, an id too long): the caller's mistake, as in-process.
+  if (response.status == 422 && problem.type == "/problems/validation") {
+    throw std::invalid_argument("the catalog refused the reservation request as invalid");
+  }
   unreadable("reserve", response);
 }
 

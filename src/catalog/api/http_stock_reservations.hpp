@@ -8,7 +8,8 @@ namespace orderly::catalog {
 // StockReservations over the catalog's internal API (internal_stock_routes),
 // for an orders service in another process. Every call is idempotent by
 // order id, so the channel retries each one. Maps the catalog's problems back
-// to OutOfStock, UnknownProduct and ReservationGone; anything else it cannot
+// to OutOfStock, UnknownProduct and ReservationGone, and a refused request
+// (422 validation) to std::invalid_argument; anything else it cannot
 // read (a 5xx, a body that is not the contract) is core::ServiceUnavailable,
 // never a wrong answer. `channel` must outlive the client.
 class HttpStockReservations final : public StockReservations {
