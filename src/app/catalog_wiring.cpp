@@ -14,14 +14,14 @@
 #include "catalog/store_stock_reservations.hpp"
 #include "core/logging.hpp"
 #include "core/run_sync.hpp"
-#include "lock/periodic_job.hpp"
-#include "queue/embedded/embedded_broker.hpp"
+#include "lock/leased_job.hpp"
 
 namespace orderly::app {
 
 struct CatalogModule::Parts {
   Parts(const core::CatalogConfig& settings, store::Store& the_store, cache::Cache& cache, queue::Broker& broker,
-        queue::EventOutbox& outbox, const core::Clock& the_clock, core::Random& random)
+        queue::EventOutbox& outbox, lock::DistributedLock& lock, const core::Clock& the_clock, core::Random& random,
+        core::metrics::Registry& metrics)
       : config(settings),
         store(the_store),
         clock(the_clock),
@@ -30,13 +30,21 @@ struct CatalogModule::Parts {
         jobs(the_store, the_clock),
         inventory(product_cache, the_clock),
         stock(the_store, inventory, the_clock),
-        reservation_expiry("catalog.reservation_expiry", settings.reservation_sweep_interval,
-                           [this]() -> boost::asio::awaitable<void> { co_await expire_reservations(); }),
+        reservation_expiry("catalog.reservation_expiry", lock, metrics, expiry_lease(settings),
+                           [this](const lock::Lease&) -> boost::asio::awaitable<void> {
+                             co_await expire_reservations();
+                           }),
         importer(the_store, products, product_cache, jobs, the_clock,
                  catalog::ImportOptions{settings.import_batch_size, settings.import_max_errors}),
         bulk_worker(broker, importer, catalog::BulkWorkerOptions{.poll_interval = settings.worker_poll_interval}),
         product_handlers(products, product_cache),
         import_handlers(the_store, jobs, outbox, random) {}
+
+  // The sweep's lease outlives a few sweeps, so a holder keeps it between
+  // them, and a dead holder is replaced after three intervals at most.
+  static lock::LeasedJobOptions expiry_lease(const core::CatalogConfig& settings) {
+    return {settings.reservation_sweep_interval, 3 * settings.reservation_sweep_interval};
+  }
 
   // Releases every reservation past its expiry, a batch at a time.
   boost::asio::awaitable<void> expire_reservations() {
@@ -58,7 +66,7 @@ struct CatalogModule::Parts {
   catalog::ImportJobs jobs;
   catalog::StoreInventory inventory;
   catalog::StoreStockReservations stock;
-  lock::PeriodicJob reservation_expiry;
+  lock::LeasedJob reservation_expiry;
   catalog::ProductImporter importer;
   catalog::BulkWorker bulk_worker;
   catalog::ProductHandlers product_handlers;
@@ -66,9 +74,9 @@ struct CatalogModule::Parts {
 };
 
 CatalogModule::CatalogModule(const core::CatalogConfig& config, store::Store& store, cache::Cache& cache,
-                             queue::Broker& broker, queue::EventOutbox& outbox, const core::Clock& clock,
-                             core::Random& random)
-    : parts_(std::make_unique<Parts>(config, store, cache, broker, outbox, clock, random)) {}
+                             queue::Broker& broker, queue::EventOutbox& outbox, lock::DistributedLock& lock,
+                             const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics)
+    : parts_(std::make_unique<Parts>(config, store, cache, broker, outbox, lock, clock, random, metrics)) {}
 
 CatalogModule::~CatalogModule() = default;
 
@@ -104,35 +112,39 @@ void CatalogModule::seed_if_enabled() {
 
 namespace {
 
-// Embedded mode's parts around the module, declared in construction order.
-class EmbeddedCatalog final : public CatalogWiring {
+// The catalog's parts around the module, declared in construction order.
+class WiredCatalog final : public CatalogWiring {
  public:
-  EmbeddedCatalog(const core::Config& config, store::Store& store, queue::EmbeddedBroker& broker,
-                  const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics)
+  WiredCatalog(const core::Config& config, store::Store& store, queue::Broker& broker,
+               std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock, const core::Clock& clock,
+               core::Random& random, core::metrics::Registry& metrics)
       : cache_(cache::LocalCacheOptions{.max_bytes = config.catalog.cache_bytes}, clock, metrics, "catalog"),
-        outbox_(broker),
-        module_(config.catalog, store, cache_, broker, outbox_, clock, random) {}
+        outbox_(std::move(outbox)),
+        module_(config.catalog, store, cache_, broker, *outbox_, lock, clock, random, metrics) {}
 
   catalog::StockReservations& stock() override { return module_.stock(); }
   CatalogModule& module() { return module_; }
 
  private:
   cache::LocalCache cache_;
-  queue::EmbeddedEventOutbox outbox_;
+  std::shared_ptr<queue::EventOutbox> outbox_;
   CatalogModule module_;
 };
 
 }  // namespace
 
 std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers, const core::Config& config,
-                                            store::Store& store, queue::EmbeddedBroker& broker,
+                                            store::Store& store, queue::Broker& broker,
+                                            std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock,
                                             const core::Clock& clock, core::Random& random,
-                                            core::metrics::Registry& metrics) {
-  auto catalog = std::make_shared<EmbeddedCatalog>(config, store, broker, clock, random, metrics);
-  catalog->module().seed_if_enabled();
-  catalog->module().add_routes(router);
-  workers.add(catalog->module().bulk_worker());
-  workers.add(catalog->module().reservation_expiry());
+                                            core::metrics::Registry& metrics, CatalogRole role) {
+  auto catalog = std::make_shared<WiredCatalog>(config, store, broker, std::move(outbox), lock, clock, random, metrics);
+  if (role.service) {
+    catalog->module().seed_if_enabled();
+    catalog->module().add_routes(router);
+    workers.add(catalog->module().reservation_expiry());
+  }
+  if (role.bulk_worker) workers.add(catalog->module().bulk_worker());
   return catalog;
 }
 

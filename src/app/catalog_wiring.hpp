@@ -11,7 +11,7 @@
 #include "core/random.hpp"
 #include "net/router.hpp"
 #include "queue/broker.hpp"
-#include "queue/embedded/embedded_broker.hpp"
+#include "lock/lock.hpp"
 #include "queue/event_outbox.hpp"
 #include "store/store.hpp"
 
@@ -22,8 +22,10 @@ namespace orderly::app {
 // caller brings the cache, broker and outbox of its mode.
 class CatalogModule {
  public:
+  // `lock` leases the reservation expiry to one catalog process at a time.
   CatalogModule(const core::CatalogConfig& config, store::Store& store, cache::Cache& cache, queue::Broker& broker,
-                queue::EventOutbox& outbox, const core::Clock& clock, core::Random& random);
+                queue::EventOutbox& outbox, lock::DistributedLock& lock, const core::Clock& clock,
+                core::Random& random, core::metrics::Registry& metrics);
   ~CatalogModule();
   CatalogModule(const CatalogModule&) = delete;
   CatalogModule& operator=(const CatalogModule&) = delete;
@@ -32,10 +34,11 @@ class CatalogModule {
   void add_routes(net::Router& router);
   // For the orders module: stock held by order id (the in-process client).
   [[nodiscard]] catalog::StockReservations& stock();
-  // Releases reservations past their expiry, every catalog.reservation_sweep_interval.
+  // Releases reservations past their expiry, every catalog.reservation_sweep_interval,
+  // in one catalog process at a time (a singleton job under a lease).
   [[nodiscard]] BackgroundWorkers::Worker reservation_expiry();
   // The consumer of the "bulk" queue (CSV imports): what `orderly serve`
-  // runs in the background and what an `orderly worker bulk` role would run alone.
+  // runs in the background and what `orderly worker bulk` runs alone.
   [[nodiscard]] BackgroundWorkers::Worker bulk_worker();
   // The sample products, once per database (catalog.seed_sample_products).
   void seed_if_enabled();
@@ -52,13 +55,24 @@ class CatalogWiring {
   [[nodiscard]] virtual catalog::StockReservations& stock() = 0;
 };
 
-// Embedded mode (`orderly serve`): the catalog on the in-process cache and
-// the process's embedded broker, its routes on `router`, its bulk worker and
-// reservation expiry in `workers`, the sample products seeded. Keep the result alive as long as the
+// What a process does with the catalog: a service hosts its routes and its
+// jobs (and the bulk worker unless catalog.bulk_worker is false); the
+// `worker bulk` role only consumes the bulk queue.
+struct CatalogRole {
+  bool service = true;
+  bool bulk_worker = true;
+};
+
+// The catalog on the process's cache, broker and outbox: its routes on
+// `router` (service), its bulk worker and reservation expiry in `workers`,
+// the sample products seeded (service). Keep the result alive as long as the
 // router and the workers run.
 [[nodiscard]] std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers,
                                                           const core::Config& config, store::Store& store,
-                                                          queue::EmbeddedBroker& broker, const core::Clock& clock,
-                                                          core::Random& random, core::metrics::Registry& metrics);
+                                                          queue::Broker& broker,
+                                                          std::shared_ptr<queue::EventOutbox> outbox,
+                                                          lock::DistributedLock& lock, const core::Clock& clock,
+                                                          core::Random& random, core::metrics::Registry& metrics,
+                                                          CatalogRole role);
 
 }  // namespace orderly::app

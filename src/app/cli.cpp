@@ -73,7 +73,7 @@ core::Config load(const ConfigFlags& flags) {
 
 // The named services in their canonical order; "all" is every one.
 ServiceSelection selection_of(const std::vector<std::string>& names) {
-  ServiceSelection selection{{}, true};
+  ServiceSelection selection{{}, true, {}};
   const bool all = std::find(names.begin(), names.end(), "all") != names.end();
   for (const auto& name : service_names()) {
     if (all || std::find(names.begin(), names.end(), name) != names.end()) selection.names.push_back(name);
@@ -103,6 +103,14 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"auth", "catalog", "orders", "payments", "notify", "all"}));
   service_command->add_option("--internal-listen", internal_listen,
                               "Internal listener HOST:PORT for other services (default 127.0.0.1:9091)");
+
+  ConfigFlags worker_flags;
+  std::string worker_name;
+  auto* worker_command = app.add_subcommand(
+      "worker", "Run one queue consumer alone (scale-out mode): email (notify's data) or bulk (catalog's CSV imports)");
+  add_config_flags(*worker_command, worker_flags);
+  worker_command->add_option("name", worker_name, "email or bulk")->required()->check(CLI::IsMember({"email", "bulk"}));
+  worker_command->remove_option(worker_command->get_option("--listen"));  // a worker has no public listener
 
   ConfigFlags provision_flags;
   std::string provision_name;
@@ -177,6 +185,7 @@ int run_cli(int argc, char** argv) {
       if (!internal_listen.empty()) service_flags.sets.push_back("internal_listen=" + internal_listen);
       return run_services(load(service_flags), selection_of(service_list));
     }
+    if (worker_command->parsed()) return run_services(load(worker_flags), ServiceSelection::worker_role(worker_name));
     if (provision_command->parsed()) {
       return provision_service(load(provision_flags), provision_name, provision_password);
     }

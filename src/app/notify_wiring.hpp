@@ -33,14 +33,14 @@ class EmailWorkerRole {
   notify::EmailWorker worker_;
 };
 
-// For `orderly serve` and a later `orderly worker email`: the worker, started.
+// For `orderly serve`, `service notify` and `orderly worker email`: the worker, started.
 [[nodiscard]] std::unique_ptr<EmailWorkerRole> start_email_worker(const core::Config& config, queue::Broker& broker,
                                                                   store::Store& store, const core::Clock& clock,
                                                                   core::Random& random,
                                                                   core::metrics::Registry& metrics);
 
-// Embedded mode: GET /api/v1/notifications, the admin dead-letter endpoints
-// over the platform's queues, and the email worker (unless
+// The notify service: GET /api/v1/notifications, the admin dead-letter
+// endpoints over the platform's queues, and the email worker (unless
 // notify.email_worker is false; then nullptr). Call before the pipeline is
 // built (routes first); stop the returned worker after the HTTP drain.
 [[nodiscard]] std::unique_ptr<EmailWorkerRole> add_notify(net::Router& router, const core::Config& config,

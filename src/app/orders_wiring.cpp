@@ -12,7 +12,7 @@
 #include "orders/idempotency_store.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_service.hpp"
-#include "lock/periodic_job.hpp"
+#include "lock/leased_job.hpp"
 #include "orders/saga_runner.hpp"
 #include "orders/saga_store.hpp"
 #include "orders/user_directory.hpp"
@@ -49,8 +49,10 @@ class Orders final : public OrdersComponent {
                 {config.orders.saga_poll_interval, config.orders.saga_concurrency}),
         service_({store, dependencies.stock, dependencies.payments, *outbox_, users_, keys_, clock, random,
                   [this] { runner_.wake(); }, reservation_ttl(config.orders)}),
-        maintenance_("orders.maintenance", config.orders.maintenance_interval,
-                     [this]() -> asio::awaitable<void> { co_await maintain(); }),
+        maintenance_("orders.maintenance", dependencies.lock, dependencies.metrics,
+                     // Held across sweeps; a dead holder is replaced after three intervals.
+                     {config.orders.maintenance_interval, 3 * config.orders.maintenance_interval},
+                     [this](const lock::Lease&) -> asio::awaitable<void> { co_await maintain(); }),
         work_(asio::make_work_guard(loop_)) {}
 
   ~Orders() override {
@@ -96,7 +98,7 @@ class Orders final : public OrdersComponent {
   orders::CheckoutSaga saga_;
   orders::SagaRunner runner_;
   orders::OrderService service_;
-  lock::PeriodicJob maintenance_;
+  lock::LeasedJob maintenance_;
   asio::io_context loop_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;

@@ -6,7 +6,9 @@
 #include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/metrics.hpp"
 #include "core/random.hpp"
+#include "lock/lock.hpp"
 #include "net/router.hpp"
 #include "payments/api/payments_client.hpp"
 #include "queue/event_outbox.hpp"
@@ -20,11 +22,15 @@ struct OrdersDependencies {
   payments::PaymentsClient& payments;  // the payments service's client
   auth::UserDirectory& users;          // auth's client: who to e-mail
   std::shared_ptr<queue::EventOutbox> outbox;  // of the process's mode (embedded: EmbeddedEventOutbox)
+  lock::DistributedLock& lock;         // leases the maintenance sweep to one orders process at a time
+  core::metrics::Registry& metrics;
 };
 
 // The orders module of one process: its routes, the checkout saga runner and
 // the maintenance jobs (reservation expiry, idempotency-key clean-up), which
-// run as coroutines on a worker event loop of their own. Destroying it stops
+// run as coroutines on a worker event loop of their own. Every orders process
+// runs sagas (each saga is claimed under a lease of its own, so they share
+// the work); the maintenance sweep runs in one at a time (a LeasedJob). Destroying it stops
 // the runner (sagas in flight reach their next recorded step, or resume after
 // a restart) before the store goes away.
 class OrdersComponent {

@@ -14,6 +14,15 @@ queue::EmbeddedBrokerOptions embedded_broker_options(const core::Config& config)
   return options;
 }
 
+queue::RabbitBrokerOptions rabbit_broker_options(const core::Config& config) {
+  queue::RabbitBrokerOptions options;
+  options.uri = config.queue.rabbitmq_uri;
+  options.retry = embedded_broker_options(config).retry;
+  const auto queues = platform_queues();
+  options.queues.assign(queues.begin(), queues.end());
+  return options;
+}
+
 std::span<const std::string> platform_queues() {
   // Every queue a module consumes: the admin DLQ routes list and replay only these.
   static const std::string kQueues[] = {

@@ -13,9 +13,9 @@
 #include "app/background_workers.hpp"
 #include "app/catalog_wiring.hpp"
 #include "app/http_stack.hpp"
+#include "app/messaging.hpp"
 #include "app/notify_wiring.hpp"
 #include "app/orders_wiring.hpp"
-#include "app/queue_setup.hpp"
 #include "app/payments_wiring.hpp"
 #include "app/remote_services.hpp"
 #include "app/schema.hpp"
@@ -30,12 +30,12 @@
 #include "core/logging.hpp"
 #include "core/process_metrics.hpp"
 #include "core/run_sync.hpp"
+#include "core/ids.hpp"
 #include "lock/periodic_job.hpp"
+#include "lock/postgres_lock.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
 #include "payments/internal_payment_routes.hpp"
-#include "queue/embedded/embedded_broker.hpp"
-#include "queue/event_outbox.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -80,8 +80,20 @@ const std::vector<std::string>& service_names() {
   return kNames;
 }
 
+const std::vector<std::string>& worker_names() {
+  static const std::vector<std::string> kNames = {"email", "bulk"};
+  return kNames;
+}
+
 ServiceSelection ServiceSelection::embedded() {
-  return ServiceSelection{service_names(), false};
+  return ServiceSelection{service_names(), false, {}};
+}
+
+ServiceSelection ServiceSelection::worker_role(std::string_view name) {
+  // Each consumer works on its service's data: e-mails on notify's, imports on the catalog's.
+  if (name == "email") return ServiceSelection{{"notify"}, false, "email"};
+  if (name == "bulk") return ServiceSelection{{"catalog"}, false, "bulk"};
+  throw std::invalid_argument("no such worker: " + std::string(name));
 }
 
 int serve(const core::Config& config) {
@@ -129,7 +141,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   // Modules, in dependency order; each adds its routes below. A service not
   // hosted here is reached through its client in `remote`.
   std::unique_ptr<AuthComponent> auth;
-  if (selection.has("auth")) {
+  if (selection.has("auth") && !selection.is_worker()) {
     try {
       auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics);
       core::run_sync(auth->start());
@@ -167,11 +179,22 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     }
   }
 
-  // The process's ONE broker (queues in the store). Every module's wiring
-  // gets it: consumers as queue::Broker&, producers through
-  // queue::EmbeddedEventOutbox(broker). Never create a second one: two would
-  // share tables but not their settings or metrics.
-  queue::EmbeddedBroker broker(*store, clock, random, metrics, embedded_broker_options(config));
+  // The process's ONE broker and outbox (in the store, or RabbitMQ). Every
+  // module's wiring gets them: consumers as queue::Broker&, producers as
+  // queue::EventOutbox. Never create a second one: two would share tables or
+  // queues but not their settings or metrics.
+  std::unique_ptr<Messaging> messaging;
+  try {
+    messaging = std::make_unique<Messaging>(config, *store, clock, random, metrics);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "orderly: queue: " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+  auto& broker = messaging->broker();
+  // Leases of the singleton jobs (outbox relay, expiry sweeps), in the
+  // hosted service's own lock table.
+  lock::StoreLock leases(*store, selection.names.front() + "-" + core::random_hex(random, 8));
 
   net::Router public_router;
   net::Router internal_router;
@@ -185,7 +208,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     if (service_tokens) auth::add_internal_token_routes(internal_router, *service_tokens, auth->keys());
   }
   std::optional<PaymentsModule> payments;
-  if (selection.has("payments")) {
+  if (selection.has("payments") && !selection.is_worker()) {
     payments = wire_payments(config, *store, public_router, clock, random, metrics);
     if (!payments) {
       core::log::stop();
@@ -194,21 +217,32 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     payments::add_internal_payment_routes(internal_router, *payments->service);
   }
   std::unique_ptr<EmailWorkerRole> notify;
-  if (selection.has("notify")) notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
+  if (selection.worker == "email") {
+    notify = start_email_worker(config, broker, *store, clock, random, metrics);
+  } else if (selection.has("notify") && !selection.is_worker()) {
+    notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
+  }
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
+  // Scale-out: this process's outbox, relayed to RabbitMQ by one process of the service at a time.
+  if (!selection.is_worker()) {
+    if (auto relay = messaging->relay(leases)) workers.add(std::move(*relay));
+  }
   std::shared_ptr<CatalogWiring> catalog;
   if (selection.has("catalog")) {
-    catalog = wire_catalog(public_router, workers, config, *store, broker, clock, random, metrics);
+    const CatalogRole role{.service = !selection.is_worker(),
+                           .bulk_worker = selection.is_worker() ? selection.worker == "bulk" : config.catalog.bulk_worker};
+    catalog = wire_catalog(public_router, workers, config, *store, broker, messaging->outbox(), leases, clock, random,
+                           metrics, role);
     catalog::add_internal_stock_routes(internal_router, catalog->stock());
   }
   std::unique_ptr<OrdersComponent> orders;
-  if (selection.has("orders")) {
+  if (selection.has("orders") && !selection.is_worker()) {
     try {
       auto& stock = catalog ? catalog->stock() : remote->stock();
       auto& payer = payments ? *payments->service : remote->payments();
       auth::UserDirectory& users = local_users ? static_cast<auth::UserDirectory&>(*local_users) : remote->users();
       orders = wire_orders(public_router, config, *store, clock, random,
-                           {stock, payer, users, std::make_shared<queue::EmbeddedEventOutbox>(broker)});
+                           {stock, payer, users, messaging->outbox(), leases, metrics});
     } catch (const core::ConfigError& error) {
       std::cerr << "orderly: orders: " << error.what() << "\n";
       core::log::stop();
@@ -230,7 +264,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
                                  });
   if (auth) {
     authenticate = auth->authenticate_middleware();
-  } else {
+  } else if (remote) {
     try {
       followed_verifier = std::make_unique<auth::TokenVerifier>(
           remote->jwks(), clock,
@@ -243,7 +277,12 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     }
     authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier, metrics);
   }
-  PublicPipeline public_pipeline(public_router, config, metrics, clock, random, {authenticate});
+  // A worker role has no public API (and no token to check).
+  std::unique_ptr<PublicPipeline> public_pipeline;
+  if (!selection.is_worker()) {
+    public_pipeline = std::make_unique<PublicPipeline>(public_router, config, metrics, clock, random,
+                                                       std::vector<std::shared_ptr<net::Middleware>>{authenticate});
+  }
 
   // The internal listener admits a service credential for any service hosted here.
   std::vector<std::unique_ptr<auth::TokenVerifier>> internal_verifiers;
@@ -270,7 +309,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   const unsigned threads = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
   net::HttpServer server(threads, config.http, metrics, clock);
   try {
-    server.add_listener("listen", config.listen, public_pipeline.pipeline, true);
+    if (public_pipeline) server.add_listener("listen", config.listen, public_pipeline->pipeline, true);
     server.add_listener("ops_listen", config.ops_listen, *ops_pipeline, false);
     if (internal_pipeline) server.add_listener("internal_listen", config.internal_listen, *internal_pipeline, true);
   } catch (const net::BindError& error) {
@@ -295,14 +334,17 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     }
   }
   server.start();
-  if (!auth) jwks_refresh.start(server.loop_executor(0));
+  if (!auth && remote) jwks_refresh.start(server.loop_executor(0));
   workers.start();
-  std::string hosted;
-  for (const auto& name : selection.names) hosted += (hosted.empty() ? "" : ",") + name;
+  std::string hosted = selection.is_worker() ? "worker:" + selection.worker : "";
+  if (!selection.is_worker()) {
+    for (const auto& name : selection.names) hosted += (hosted.empty() ? "" : ",") + name;
+  }
   core::log::info("server.started",
                   {{"version", kVersion},
                    {"services", hosted},
-                   {"listen", server.bound_address("listen").to_string()},
+                   {"listen", public_pipeline ? server.bound_address("listen").to_string() : std::string("-")},
+                   {"queues", messaging->kind()},
                    {"ops_listen", server.bound_address("ops_listen").to_string()},
                    {"internal_listen",
                     internal_pipeline ? server.bound_address("internal_listen").to_string() : std::string("-")},

@@ -353,7 +353,16 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "queue.retry_max_delay", "Largest back-off between two deliveries of a failing message.",
           [](auto& c) -> auto& { return c.queue.retry_max_delay; }, true),
-      {"notify.email_worker", "Run the email worker inside orderly serve.",
+      {"queue.rabbitmq_uri",
+       "Scale-out: RabbitMQ as amqp://user:password@host:port/vhost (%2f is /); events then leave through each "
+       "service's outbox and relay. Empty: queues live in the store. ORDERLY_QUEUE_RABBITMQ_URI sets it too.",
+       [](const Config& c) { return c.queue.rabbitmq_uri; },
+       [](Config& c, std::string_view text) {
+         // Never echo the text: it holds a password. The broker parses it fully.
+         if (!text.empty() && !text.starts_with("amqp://")) throw std::invalid_argument("expected an amqp:// URI");
+         c.queue.rabbitmq_uri = std::string(text);
+       }},
+      {"notify.email_worker", "Run the email worker in the process hosting notify (orderly serve, service notify).",
        [](const Config& c) { return std::string(c.notify.email_worker ? "true" : "false"); },
        [](Config& c, std::string_view text) { c.notify.email_worker = values::parse_bool(text); }},
       unsigned_setting(
@@ -427,6 +436,9 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "catalog.worker_poll_interval", "How long the bulk worker waits before asking an empty queue again.",
           [](auto& c) -> auto& { return c.catalog.worker_poll_interval; }),
+      {"catalog.bulk_worker", "Run the bulk (CSV import) worker in the process hosting catalog.",
+       [](const Config& c) { return std::string(c.catalog.bulk_worker ? "true" : "false"); },
+       [](Config& c, std::string_view text) { c.catalog.bulk_worker = values::parse_bool(text); }},
       duration_setting(
           "catalog.reservation_sweep_interval",
           "How often stock reservations past their expiry (their order was never placed or paid) are released.",

@@ -91,6 +91,10 @@ struct QueueConfig {
   unsigned delivery_limit = 5;                           // deliveries before the dead-letter queue
   std::chrono::milliseconds retry_base_delay{500};       // back-off after the first failure, doubling
   std::chrono::milliseconds retry_max_delay{60'000};
+  // Scale-out: amqp://user:password@host:port/vhost of RabbitMQ. Events then
+  // go through each service's outbox and its relay to RabbitMQ's quorum
+  // queues; empty: the queues live in the store (embedded mode).
+  std::string rabbitmq_uri;
 };
 
 enum class EmailChannelKind { maildir, smtp };
@@ -117,6 +121,7 @@ struct CatalogConfig {
   unsigned import_batch_size = 200;              // CSV records per transaction (progress is saved per batch)
   unsigned import_max_errors = 1000;             // per-line errors kept per job (all are counted)
   std::chrono::milliseconds worker_poll_interval{250};  // bulk worker's wait when its queue is empty
+  bool bulk_worker = true;  // run the bulk (CSV import) worker in the catalog service's process
   std::chrono::milliseconds reservation_sweep_interval{30'000};  // expiry of stock reservations never confirmed
 };
 

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "app/background_workers.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/random.hpp"
+#include "lock/lock.hpp"
+#include "queue/broker.hpp"
+#include "queue/event_outbox.hpp"
+#include "store/store.hpp"
+
+namespace orderly::app {
+
+// The queues of one process and where its modules write their events; the
+// modules see only queue::Broker and queue::EventOutbox, never the mode.
+//
+// - In the store (queue.rabbitmq_uri empty: `orderly serve`, or services on
+//   one shared schema): one EmbeddedBroker; an event becomes a queue row in
+//   the transaction of its change.
+// - On RabbitMQ (scale-out): an event becomes a row of the service's own
+//   outbox table in the transaction of its change; the outbox relay
+//   publishes it with publisher confirms to RabbitMQ's quorum queues, from
+//   which the consumers of every process receive. The relay is a singleton
+//   job: one process of the service relays at a time, under a lease.
+class Messaging {
+ public:
+  // Throws std::invalid_argument for a malformed RabbitMQ URI (never echoing
+  // it). Connects lazily: a RabbitMQ that is down is reported by the calls.
+  Messaging(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
+            core::metrics::Registry& metrics);
+  ~Messaging();
+  Messaging(const Messaging&) = delete;
+  Messaging& operator=(const Messaging&) = delete;
+
+  [[nodiscard]] queue::Broker& broker() { return *broker_; }
+  [[nodiscard]] std::shared_ptr<queue::EventOutbox> outbox() const { return outbox_; }
+  // "store" or "rabbitmq", for logs.
+  [[nodiscard]] std::string_view kind() const;
+
+  // RabbitMQ only: the relay of this process's outbox as a background
+  // worker, leased through `lock` (the service's own lock table), so one
+  // process of the service relays at a time and another takes over within
+  // the lease's ttl when it dies. std::nullopt when events live in the store.
+  [[nodiscard]] std::optional<BackgroundWorkers::Worker> relay(lock::DistributedLock& lock);
+
+ private:
+  struct Relay;
+
+  store::Store& store_;
+  core::metrics::Registry& metrics_;
+  std::unique_ptr<queue::Broker> broker_;
+  std::shared_ptr<queue::EventOutbox> outbox_;
+  std::unique_ptr<Relay> relay_;
+  bool rabbitmq_ = false;
+};
+
+}  // namespace orderly::app
