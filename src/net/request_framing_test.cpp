@@ -1,6 +1,9 @@
 // The session's Transfer-Encoding checks, fed through Beast's real parser.
 #include "net/request_framing.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include <boost/asio/buffer.hpp>
@@ -42,6 +45,20 @@ TEST(RequestFraming, RefusesIdentityThenChunked) {
 TEST(RequestFraming, RefusesAnObsFoldedTransferEncoding) {
   const auto problem = problem_for("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity,\r\n chunked\r\n\r\n");
   EXPECT_NE(problem, "");
+}
+
+// Every regression file the request_framing fuzz target keeps is a request
+// head the check must refuse (fuzz/README.md lists them).
+TEST(RequestFraming, RefusesEveryRegressionFile) {
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(ORDERLY_FUZZ_DIR "/regressions/request_framing")) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    EXPECT_NE(problem_for(bytes.str()), "") << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 2U);
 }
 
 }  // namespace
