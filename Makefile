@@ -5,7 +5,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 ARGS ?=
 
-.PHONY: all bootstrap build run test test-unit test-e2e test-asan bench format clean
+.PHONY: all bootstrap build run test test-unit test-e2e test-asan bench format clean fuzz fuzz-test fuzz-long
 
 all: build
 
@@ -25,6 +25,23 @@ run: build
 # Every suite: unit tests and end-to-end tests against the real binary.
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j2 --timeout 300
+	@$(MAKE) --no-print-directory fuzz-test
+
+# libFuzzer targets (fuzz/README.md): build, run each for 15 s, or one longer.
+fuzz: bootstrap
+	@test -f build/fuzz/build.ninja || cmake --preset fuzz
+	@cmake --build build/fuzz
+
+fuzz-test: fuzz
+	@ctest --test-dir build/fuzz --output-on-failure -L fuzz
+
+TARGET ?= request_framing
+SECONDS ?= 600
+fuzz-long: fuzz
+	build/fuzz/fuzz/$(TARGET)_fuzz -max_total_time=$(SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -dict=fuzz/dict/$$(case $(TARGET) in csv) echo csv;; *) echo http;; esac).dict \
+	  -artifact_prefix=build/fuzz/fuzz-corpus/$(TARGET)- build/fuzz/fuzz-corpus/$(TARGET) \
+	  fuzz/corpus/$(TARGET) fuzz/regressions/$(TARGET)
 
 test-unit: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit

@@ -37,9 +37,17 @@ std::string_view string_member(const boost::json::object& object, std::string_vi
 std::optional<std::int64_t> time_member(const boost::json::object& object, std::string_view name) {
   const auto* value = object.if_contains(name);
   if (value == nullptr) return std::nullopt;
-  if (value->is_int64()) return value->as_int64();
-  if (value->is_uint64() && value->as_uint64() < (1ULL << 62)) return static_cast<std::int64_t>(value->as_uint64());
-  if (value->is_double()) return static_cast<std::int64_t>(value->as_double());
+  // NumericDate in seconds, bounded to years 0..9999 (about 2^38): a double
+  // like 1e300 cast to int64 is undefined behaviour, and an int64 near its
+  // maximum overflows `exp + leeway` and the conversion to a time_point.
+  constexpr std::int64_t limit = 253'402'300'800;
+  if (value->is_int64() && value->as_int64() >= 0 && value->as_int64() < limit) return value->as_int64();
+  if (value->is_uint64() && value->as_uint64() < static_cast<std::uint64_t>(limit)) {
+    return static_cast<std::int64_t>(value->as_uint64());
+  }
+  if (value->is_double() && value->as_double() >= 0.0 && value->as_double() < static_cast<double>(limit)) {
+    return static_cast<std::int64_t>(value->as_double());
+  }
   fail(TokenFailure::malformed);
 }
 

@@ -5,6 +5,8 @@
 
 #include <sodium.h>
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -185,6 +187,24 @@ TEST_F(TokenVerifierTest, RefusesGarbage) {
     EXPECT_THROW((void)verifier_.verify(garbage), TokenError) << garbage;
   }
   EXPECT_THROW((void)verifier_.verify(std::string(10'000, 'a')), TokenError);
+}
+
+// Fuzzing edge (issue 18): a signed exp of 1e300 went through an undefined
+// double-to-int64 cast; huge and negative times are malformed now.
+TEST_F(TokenVerifierTest, RefusesTimesOutsideTheNumericDateRange) {
+  for (const json::value& bad : {json::value(1e300), json::value(-1e300), json::value(9.3e18),
+                                 json::value(std::numeric_limits<std::int64_t>::max()),
+                                 json::value(std::numeric_limits<std::uint64_t>::max()), json::value(-1)}) {
+    auto body = claims();
+    body["exp"] = bad;
+    expect_failure(token(header(), body), TokenFailure::malformed);
+    body = claims();
+    body["nbf"] = bad;
+    expect_failure(token(header(), body), TokenFailure::malformed);
+  }
+  auto body = claims();
+  body["exp"] = static_cast<double>(now() + 900);
+  EXPECT_NO_THROW((void)verifier_.verify(token(header(), body))) << "a NumericDate may be a double";
 }
 
 TEST(Jwks, RoundTripsEd25519KeysAndSkipsOthers) {

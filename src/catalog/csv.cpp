@@ -1,9 +1,14 @@
 #include "catalog/csv.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace orderly::catalog {
 namespace {
+
+// A product row has a dozen columns; a line of ten million commas would
+// otherwise become ten million strings (hundreds of MB) before any check.
+constexpr std::size_t kMaxFields = 1024;
 
 class CsvReader {
  public:
@@ -30,6 +35,10 @@ class CsvReader {
         return record;
       }
       record.fields.push_back(std::move(field));
+      if (record.fields.size() > kMaxFields) {
+        fail(record, "more than " + std::to_string(kMaxFields) + " fields in one record");
+        return record;
+      }
       if (at_end()) return record;
       if (peek() == ',') {
         ++position_;

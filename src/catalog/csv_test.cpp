@@ -120,3 +120,22 @@ TEST(CatalogProductCsv, RecordBecomesADraftOrALineMessage) {
 
 }  // namespace
 }  // namespace orderly::catalog
+
+namespace orderly::catalog {
+namespace {
+
+// Fuzzing edge (issue 18): ten million commas on one line used to become ten
+// million empty fields before any column check.
+TEST(CatalogCsv, ARecordWithTooManyFieldsIsRefusedAndReadingGoesOn) {
+  const auto text = "sku,name\n" + std::string(10'000'000, ',') + "\nA-1,ok\n";
+  const auto records = read_csv(text);
+  ASSERT_EQ(records.size(), 3U);
+  ASSERT_TRUE(records[1].error);
+  EXPECT_NE(records[1].error->find("fields in one record"), std::string::npos);
+  EXPECT_LE(records[1].fields.size(), 1025U);
+  EXPECT_EQ(records[2].fields, (std::vector<std::string>{"A-1", "ok"}));
+  EXPECT_EQ(records[2].line, 3U);
+}
+
+}  // namespace
+}  // namespace orderly::catalog

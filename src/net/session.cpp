@@ -18,6 +18,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/logging.hpp"
+#include "net/request_framing.hpp"
 #include "net/response_head.hpp"
 
 namespace orderly::net::detail {
@@ -225,9 +226,9 @@ class Session final : public SessionBase {
     // Transfer-Encoding without chunked last leaves a request's length unknown
     // (RFC 9112 6.3): refuse it rather than guess, as a proxy in front may have
     // read it differently (request smuggling).
-    if (message.count(http::field::transfer_encoding) > 0 && !parser.chunked()) {
+    if (auto problem = transfer_encoding_problem(message); problem || (message.count(http::field::transfer_encoding) > 0 && !parser.chunked())) {
       co_return co_await refuse(context, request, 400, "/problems/bad-request", "Bad Request", "bad_framing",
-                                "Transfer-Encoding must end with chunked.");
+                                problem.value_or("Transfer-Encoding must be exactly chunked."));
     }
 
     // RFC 9112 3.2: an HTTP/1.1 request names exactly one Host.

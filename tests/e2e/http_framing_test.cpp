@@ -86,6 +86,15 @@ TEST_F(HttpFraming, TransferEncodingWithoutChunkedGets400) {
   expect_refused_and_closed("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400);
 }
 
+// Issue 18's edges: Beast reads both as chunked (it looks at the last coding
+// only); a proxy in front may not, so they are refused before any body byte.
+TEST_F(HttpFraming, IdentityThenChunkedAndObsFoldedTransferEncodingGet400) {
+  expect_refused_and_closed(
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n", 400);
+  expect_refused_and_closed(
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity,\r\n chunked\r\n\r\n0\r\n\r\n", 400);
+}
+
 TEST_F(HttpFraming, GarbageRequestLineGets400) {
   expect_refused_and_closed("HELLO THERE\r\nHost: x\r\n\r\n", 400);
 }
