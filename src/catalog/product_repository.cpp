@@ -125,12 +125,13 @@ asio::awaitable<Product> ProductRepository::create(ProductDraft draft) {
   co_return product_from_row(inserted.first());
 }
 
-asio::awaitable<Product> ProductRepository::update(std::string id, ProductPatch patch, AcceptedVersions accepted) {
+asio::awaitable<Product> ProductRepository::update(std::string id, ProductPatch patch, AcceptedVersions accepted,
+                                                   store::CommitToken* commit) {
   if (!is_plausible_id(id)) throw ProductNotFound();
   const auto now = core::format_rfc3339(clock_.now());
   Product updated;
   try {
-    co_await store_.transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
+    auto token = co_await store_.transaction([&](store::Transaction& tx) -> asio::awaitable<void> {
       const auto found = co_await tx.execute(kFindForUpdate, params(id));
       if (found.empty()) throw ProductNotFound();
       auto product = product_from_row(found.first());
@@ -143,6 +144,7 @@ asio::awaitable<Product> ProductRepository::update(std::string id, ProductPatch 
       // The row is locked (or the only writer is us): it cannot have moved.
       updated = product_from_row(written.first());
     });
+    if (commit != nullptr) *commit = std::move(token);
   } catch (const store::ConstraintViolation& violation) {
     if (!is_unique_violation(violation)) throw;
     throw SkuTaken();

@@ -56,8 +56,11 @@ class ProductRepository {
   boost::asio::awaitable<Product> create(ProductDraft draft);
   // Applies the fields present in `patch` and bumps the version. Throws
   // ProductNotFound, VersionMismatch (the current version is not one of
-  // `accepted`) or SkuTaken.
-  boost::asio::awaitable<Product> update(std::string id, ProductPatch patch, AcceptedVersions accepted = {});
+  // `accepted`) or SkuTaken. `commit`, when given, receives the write's commit
+  // position: a later find with ReadOptions::at_least(it) sees the update even
+  // on a replica (read-your-writes).
+  boost::asio::awaitable<Product> update(std::string id, ProductPatch patch, AcceptedVersions accepted = {},
+                                         store::CommitToken* commit = nullptr);
   // Throws ProductNotFound or VersionMismatch.
   boost::asio::awaitable<void> remove(std::string id, AcceptedVersions accepted = {});
 
