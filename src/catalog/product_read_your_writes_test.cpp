@@ -18,12 +18,6 @@ namespace {
 
 using store::postgres::testing::SchemaStore;
 
-std::string as_superuser(std::string uri) {
-  const auto user = uri.find("://") + 3;
-  uri.replace(user, uri.find('@', user) - user, "postgres");
-  return uri;
-}
-
 // Waits (at most 500 checks, 10 ms apart) until the replica has replayed `token`.
 void until_replayed(const std::string& replica_uri, const store::CommitToken& token) {
   const auto position = store::postgres::parse_lsn(token.position);
@@ -37,25 +31,7 @@ void until_replayed(const std::string& replica_uri, const store::CommitToken& to
   FAIL() << "the replica did not replay " << token.position << " within 500 checks";
 }
 
-// Pauses the replica's replay; resumes it however the test ends.
-class ReplayPause {
- public:
-  explicit ReplayPause(const std::string& replica_uri) : admin_uri_(as_superuser(replica_uri)) {}
-  ~ReplayPause() {
-    try {
-      resume();
-    } catch (const std::exception& error) {
-      ADD_FAILURE() << "replica replay not resumed: " << error.what();
-    }
-  }
-  ReplayPause(const ReplayPause&) = delete;
-  ReplayPause& operator=(const ReplayPause&) = delete;
-  void pause() const { (void)store::postgres::testing::run_sql(admin_uri_, "SELECT pg_wal_replay_pause()"); }
-  void resume() const { (void)store::postgres::testing::run_sql(admin_uri_, "SELECT pg_wal_replay_resume()"); }
-
- private:
-  std::string admin_uri_;
-};
+using store::postgres::testing::ReplayPause;
 
 TEST(ProductReadYourWrites, TheProductAfterItsPatchIsSeenWhileTheReplicaLags) {
   const testing::StoreKind lagging{

@@ -9,6 +9,8 @@
 // paused by a killed test) never holds up the tests of the shared one. No
 // production code includes it.
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +18,8 @@
 #include <iostream>
 #include <memory>
 #include <random>
+#include <functional>
+#include <stdexcept>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -132,6 +136,50 @@ class SchemaStore final : public Store {
   TestSchema schema_;  // declared first: created before the store, dropped after it
   std::string replica_uri_;
   PgStore store_;
+};
+
+// Pauses WAL replay on a replica (as superuser, on the replica itself) and
+// resumes it when it goes away, whether the test passed or failed. The
+// lagging replica is lent to one test at a time, across the processes of
+// `ctest -j`: the guard holds an flock named after the replica from its
+// construction (waiting while another test holds it) to its end, so no test
+// waits for a replay another test paused.
+class ReplayPause {
+ public:
+  explicit ReplayPause(const std::string& replica_uri) : admin_uri_(as_superuser(replica_uri)) {
+    const auto path = "/tmp/orderly-replica-" + std::to_string(std::hash<std::string>{}(admin_uri_)) + ".lock";
+    lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0) throw std::runtime_error("cannot lock " + path);
+  }
+  ~ReplayPause() {
+    if (paused_) {
+      try {
+        resume();
+      } catch (const std::exception& error) {
+        std::cerr << "replica replay not resumed: " << error.what() << "\n";
+      }
+    }
+    ::close(lock_fd_);  // releases the flock
+  }
+  ReplayPause(const ReplayPause&) = delete;
+  ReplayPause& operator=(const ReplayPause&) = delete;
+
+  void pause() const {
+    paused_ = true;  // set first: a pause whose reply was lost is resumed too
+    (void)run_sql(admin_uri_, "SELECT pg_wal_replay_pause()");
+  }
+  void resume() const { (void)run_sql(admin_uri_, "SELECT pg_wal_replay_resume()"); }
+
+ private:
+  static std::string as_superuser(std::string uri) {
+    const auto user = uri.find("://") + 3;
+    uri.replace(user, uri.find('@', user) - user, "postgres");
+    return uri;
+  }
+
+  std::string admin_uri_;
+  int lock_fd_ = -1;
+  mutable bool paused_ = false;
 };
 
 }  // namespace orderly::store::postgres::testing

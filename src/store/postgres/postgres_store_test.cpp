@@ -128,38 +128,7 @@ asio::awaitable<void> until_replayed(std::string replica_uri, CommitToken token)
   throw std::runtime_error("the replica did not replay " + token.position + " within 500 checks");
 }
 
-// Pauses WAL replay on a replica (as superuser, on the replica itself) and
-// resumes it when it goes away, whether the test passed or failed.
-class ReplayPause {
- public:
-  explicit ReplayPause(const std::string& replica_uri) : admin_uri_(as_superuser(replica_uri)) {}
-  ~ReplayPause() {
-    if (!paused_) return;
-    try {
-      resume();
-    } catch (const std::exception& error) {
-      ADD_FAILURE() << "replica replay not resumed: " << error.what();
-    }
-  }
-  ReplayPause(const ReplayPause&) = delete;
-  ReplayPause& operator=(const ReplayPause&) = delete;
-
-  void pause() const {
-    paused_ = true;  // set first: a pause whose reply was lost is resumed too
-    testing::run_sql(admin_uri_, "SELECT pg_wal_replay_pause()");
-  }
-  void resume() const { testing::run_sql(admin_uri_, "SELECT pg_wal_replay_resume()"); }
-
- private:
-  static std::string as_superuser(std::string uri) {
-    const auto user = uri.find("://") + 3;
-    uri.replace(user, uri.find('@', user) - user, "postgres");
-    return uri;
-  }
-
-  std::string admin_uri_;
-  mutable bool paused_ = false;
-};
+using testing::ReplayPause;
 
 class PgStoreTest : public ::testing::Test {
  protected:
