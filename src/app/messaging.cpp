@@ -49,6 +49,15 @@ Messaging::Messaging(const core::Config& config, store::Store& store, const core
 
 Messaging::~Messaging() = default;
 
+std::optional<net::HealthCheck> Messaging::health_check() {
+  if (!rabbitmq_) return std::nullopt;
+  auto& rabbit = static_cast<queue::RabbitBroker&>(*broker_);
+  return [&rabbit]() -> boost::asio::awaitable<net::HealthStatus> {
+    if (co_await rabbit.reachable()) co_return net::HealthStatus{};
+    co_return net::HealthStatus{false, "RabbitMQ unreachable"};
+  };
+}
+
 std::string_view Messaging::kind() const { return rabbitmq_ ? "rabbitmq" : "store"; }
 
 std::optional<BackgroundWorkers::Worker> Messaging::relay(lock::DistributedLock& lock) {

@@ -10,6 +10,7 @@
 #include "core/metrics.hpp"
 #include "core/random.hpp"
 #include "lock/lock.hpp"
+#include "net/health.hpp"
 #include "queue/broker.hpp"
 #include "queue/event_outbox.hpp"
 #include "store/store.hpp"
@@ -39,6 +40,9 @@ class Messaging {
 
   [[nodiscard]] queue::Broker& broker() { return *broker_; }
   [[nodiscard]] std::shared_ptr<queue::EventOutbox> outbox() const { return outbox_; }
+  // RabbitMQ only: a /readyz check that fails while RabbitMQ is unreachable
+  // (events then wait in the outboxes, and consumers receive nothing).
+  [[nodiscard]] std::optional<net::HealthCheck> health_check();
   // "store" or "rabbitmq", for logs.
   [[nodiscard]] std::string_view kind() const;
 

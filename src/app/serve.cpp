@@ -192,6 +192,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     return kStartupError;
   }
   auto& broker = messaging->broker();
+  if (auto check = messaging->health_check()) health.add("rabbitmq", std::move(*check));
   // Leases of the singleton jobs (outbox relay, expiry sweeps), in the
   // hosted service's own lock table.
   lock::StoreLock leases(*store, selection.names.front() + "-" + core::random_hex(random, 8));

@@ -357,6 +357,13 @@ TEST_F(RabbitBrokerTest, UnreachableBrokerFailsFastWithoutThePassword) {
   }
 }
 
+TEST_F(RabbitBrokerTest, ReachableTellsWhetherRabbitMqAnswers) {
+  EXPECT_TRUE(run_sync(make_broker()->reachable()));
+  auto custom = options();
+  custom.uri = "amqp://orderly:orderly@127.0.0.1:1/%2f";  // nothing listens on port 1
+  EXPECT_FALSE(run_sync(make_broker(custom)->reachable()));
+}
+
 TEST(RabbitUri, ParsesTheUriAndNeverShowsThePassword) {
   const auto uri = rabbitmq::parse_amqp_uri("amqp://orderly:s3cret@127.0.0.1:5673/%2f");
   EXPECT_EQ(uri.host, "127.0.0.1");

@@ -136,6 +136,14 @@ asio::awaitable<std::vector<DeadLetter>> RabbitBroker::dead_letters(std::string 
   co_return co_await impl_->call(std::move(work));
 }
 
+asio::awaitable<bool> RabbitBroker::reachable() {
+  try {
+    co_return co_await impl_->call([this] { return impl_->session.connected(); });
+  } catch (const RabbitBrokerError&) {
+    co_return false;  // too many calls waiting, or waited past the call timeout
+  }
+}
+
 asio::awaitable<bool> RabbitBroker::replay(std::string message_id) {
   auto& session = impl_->session;
   auto work = [&session, message_id = std::move(message_id)] { return session.replay(message_id); };

@@ -94,6 +94,11 @@ class RabbitBroker final : public Broker {
   boost::asio::awaitable<std::vector<DeadLetter>> dead_letters(std::string queue, std::size_t limit) override;
   boost::asio::awaitable<bool> replay(std::string message_id) override;
 
+  // For /readyz: true when the connection is open or opens now (within the
+  // call timeout); false while RabbitMQ is unreachable. Never throws for a
+  // connection failure.
+  boost::asio::awaitable<bool> reachable();
+
   struct Impl;  // public so the .cpp's helpers can name it; defined there
 
  private:

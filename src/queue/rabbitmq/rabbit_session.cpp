@@ -135,6 +135,8 @@ AmqpConnection* RabbitSession::try_connect() {
   return connection_.get();
 }
 
+bool RabbitSession::connected() { return try_connect() != nullptr; }
+
 AmqpConnection& RabbitSession::connection() {
   if (auto* open = try_connect()) return *open;
   const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_connect_at_ - clock_.monotonic());

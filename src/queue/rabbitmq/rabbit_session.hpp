@@ -39,6 +39,9 @@ class RabbitSession {
   // when the connection dropped while queues are known.
   void keep_alive();
   void close();
+  // True when the connection is open or could be opened now; false while
+  // RabbitMQ is unreachable (and backing off). For readiness checks.
+  [[nodiscard]] bool connected();
 
  private:
   struct Held {
