@@ -109,7 +109,7 @@ int run_cli(int argc, char** argv) {
   auto* worker_command = app.add_subcommand(
       "worker", "Run one queue consumer alone (scale-out mode): email (notify's data) or bulk (catalog's CSV imports)");
   add_config_flags(*worker_command, worker_flags);
-  worker_command->add_option("name", worker_name, "email or bulk")->required()->check(CLI::IsMember({"email", "bulk"}));
+  worker_command->add_option("name", worker_name, "email or bulk")->required()->check(CLI::IsMember(worker_names()));
   worker_command->remove_option(worker_command->get_option("--listen"));  // a worker has no public listener
 
   ConfigFlags provision_flags;
