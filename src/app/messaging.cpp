@@ -36,9 +36,11 @@ struct Messaging::Relay {
 
 Messaging::Messaging(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
                      core::metrics::Registry& metrics)
-    : store_(store), metrics_(metrics), rabbitmq_(!config.queue.rabbitmq_uri.empty()) {
-  if (rabbitmq_) {
-    broker_ = std::make_unique<queue::RabbitBroker>(clock, random, metrics, rabbit_broker_options(config));
+    : store_(store), metrics_(metrics) {
+  if (!config.queue.rabbitmq_uri.empty()) {
+    auto rabbit = std::make_unique<queue::RabbitBroker>(clock, random, metrics, rabbit_broker_options(config));
+    rabbit_ = rabbit.get();
+    broker_ = std::move(rabbit);
     outbox_ = std::make_shared<queue::RelayedEventOutbox>(clock, random);
   } else {
     auto embedded = std::make_unique<queue::EmbeddedBroker>(store, clock, random, metrics, embedded_broker_options(config));
@@ -50,18 +52,17 @@ Messaging::Messaging(const core::Config& config, store::Store& store, const core
 Messaging::~Messaging() = default;
 
 std::optional<net::HealthCheck> Messaging::health_check() {
-  if (!rabbitmq_) return std::nullopt;
-  auto& rabbit = static_cast<queue::RabbitBroker&>(*broker_);
-  return [&rabbit]() -> boost::asio::awaitable<net::HealthStatus> {
-    if (co_await rabbit.reachable()) co_return net::HealthStatus{};
+  if (rabbit_ == nullptr) return std::nullopt;
+  return [rabbit = rabbit_]() -> boost::asio::awaitable<net::HealthStatus> {
+    if (co_await rabbit->reachable()) co_return net::HealthStatus{};
     co_return net::HealthStatus{false, "RabbitMQ unreachable"};
   };
 }
 
-std::string_view Messaging::kind() const { return rabbitmq_ ? "rabbitmq" : "store"; }
+std::string_view Messaging::kind() const { return rabbit_ != nullptr ? "rabbitmq" : "store"; }
 
 std::optional<BackgroundWorkers::Worker> Messaging::relay(lock::DistributedLock& lock) {
-  if (!rabbitmq_) return std::nullopt;
+  if (rabbit_ == nullptr || !writes_events_) return std::nullopt;
   if (!relay_) relay_ = std::make_unique<Relay>(store_, *broker_, metrics_, lock);
   auto& job = relay_->job;
   return BackgroundWorkers::Worker{"queue.outbox_relay", [&job] { return job.run(); },

@@ -15,6 +15,10 @@
 #include "queue/event_outbox.hpp"
 #include "store/store.hpp"
 
+namespace orderly::queue {
+class RabbitBroker;
+}  // namespace orderly::queue
+
 namespace orderly::app {
 
 // The queues of one process and where its modules write their events; the
@@ -39,7 +43,12 @@ class Messaging {
   Messaging& operator=(const Messaging&) = delete;
 
   [[nodiscard]] queue::Broker& broker() { return *broker_; }
-  [[nodiscard]] std::shared_ptr<queue::EventOutbox> outbox() const { return outbox_; }
+  // Taking the outbox marks this process as one that writes events, which
+  // is what gives it a relay (see relay()).
+  [[nodiscard]] std::shared_ptr<queue::EventOutbox> outbox() {
+    writes_events_ = true;
+    return outbox_;
+  }
   // RabbitMQ only: a /readyz check that fails while RabbitMQ is unreachable
   // (events then wait in the outboxes, and consumers receive nothing).
   [[nodiscard]] std::optional<net::HealthCheck> health_check();
@@ -49,7 +58,8 @@ class Messaging {
   // RabbitMQ only: the relay of this process's outbox as a background
   // worker, leased through `lock` (the service's own lock table), so one
   // process of the service relays at a time and another takes over within
-  // the lease's ttl when it dies. std::nullopt when events live in the store.
+  // the lease's ttl when it dies. std::nullopt when events live in the store
+  // or when no module of this process took the outbox (call after wiring them).
   [[nodiscard]] std::optional<BackgroundWorkers::Worker> relay(lock::DistributedLock& lock);
 
  private:
@@ -58,9 +68,10 @@ class Messaging {
   store::Store& store_;
   core::metrics::Registry& metrics_;
   std::unique_ptr<queue::Broker> broker_;
+  queue::RabbitBroker* rabbit_ = nullptr;  // broker_, when on RabbitMQ
   std::shared_ptr<queue::EventOutbox> outbox_;
   std::unique_ptr<Relay> relay_;
-  bool rabbitmq_ = false;
+  bool writes_events_ = false;
 };
 
 }  // namespace orderly::app

@@ -224,10 +224,6 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
   }
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
-  // Scale-out: this process's outbox, relayed to RabbitMQ by one process of the service at a time.
-  if (!selection.is_worker()) {
-    if (auto relay = messaging->relay(leases)) workers.add(std::move(*relay));
-  }
   std::shared_ptr<CatalogWiring> catalog;
   if (selection.has("catalog")) {
     const CatalogRole role{.service = !selection.is_worker(),
@@ -249,6 +245,12 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
       core::log::stop();
       return kStartupError;
     }
+  }
+
+  // Scale-out: the outbox the modules above write to, relayed to RabbitMQ by
+  // one process of the service at a time.
+  if (!selection.is_worker()) {
+    if (auto relay = messaging->relay(leases)) workers.add(std::move(*relay));
   }
 
   // Users' tokens: verified with auth's key ring here, or with the keys auth

@@ -23,7 +23,8 @@ struct LeasedJob::State {
   core::metrics::Gauge& leader;
   // Touched only by the job's coroutine (one at a time), and by stop() once it ended.
   std::optional<Lease> lease;
-  Steady::time_point renewed_at;
+  Steady::time_point renewed_at;     // while holding: the last acquisition or renewal
+  Steady::time_point next_attempt;   // while not holding: no acquisition attempt before this
   std::atomic<bool> holding{false};
 
   void set_holding(bool now) {
@@ -35,6 +36,11 @@ struct LeasedJob::State {
   asio::awaitable<void> hold() {
     try {
       if (!lease) {
+        // Contenders ask every third of the ttl, not every tick: a job that
+        // ticks often (the relay) must not cost every idle process a
+        // transaction per tick.
+        if (Steady::now() < next_attempt) co_return;
+        next_attempt = Steady::now() + options.ttl / 3;
         lease = co_await lock.try_acquire(name, options.ttl);
         if (!lease) co_return;  // another process holds it
         renewed_at = Steady::now();

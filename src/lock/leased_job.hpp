@@ -24,13 +24,13 @@ struct LeasedJobOptions {
 
 // A periodic job that runs in one process at a time among every process
 // sharing `lock` (the jobs that must not run twice at once: reservation
-// expiry, the outbox relay, clean-up sweeps). Every `interval` it holds the
-// lease named `name` (acquiring it when free, renewing it when a third of the
-// ttl has passed) and runs the work only while it holds it; a process that
-// does not hold it just tries again on the next tick. When the holder dies
-// it stops renewing and another process takes over once the ttl ran out; a
-// holder that stops cleanly releases the lease, so the next takes over at
-// its next tick.
+// expiry, the outbox relay, clean-up sweeps). Every `interval` the holder
+// runs the work, renewing the lease named `name` once a third of the ttl has
+// passed; a process that does not hold it tries to acquire it every third of
+// the ttl (at its first tick after that). When the holder dies it stops
+// renewing and another process takes over once the ttl ran out; a holder
+// that stops cleanly releases the lease, so the next takes over within a
+// third of the ttl.
 //
 // The work receives the lease: its fencing token increases with every new
 // holder, so a resource that remembers the highest token it has seen can

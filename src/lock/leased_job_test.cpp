@@ -108,7 +108,7 @@ TEST_F(LeasedJobTest, OnlyTheHolderRunsAndAStopHandsOverWithAHigherToken) {
   EXPECT_FALSE(job_b.held());
 
   const auto token_a = a.token.load();
-  job_a->stop(1s);  // releases: B takes over on its next tick, long before the ttl
+  job_a->stop(1s);  // releases: B takes over at its next attempt (every ttl / 3), before the ttl
   EXPECT_FALSE(job_a->held());
   const auto stopped_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(eventually([&] { return b.runs >= 1; }));

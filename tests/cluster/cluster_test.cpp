@@ -185,8 +185,9 @@ TEST_F(Cluster, AKilledOrdersInstanceLeavesEveryAcknowledgedOrderSettled) {
 
 // True when the instance's /metrics says it holds the lease of `job`.
 bool leads(const std::string& dir, const std::string& name, const std::string& job) {
-  const auto port = capture("cat " + dir + "/run/" + name + ".ops");
-  const auto metrics = capture("curl -s -m 2 http://127.0.0.1:" + port.substr(0, port.find('\n')) + "/metrics");
+  std::string port;
+  std::ifstream(dir + "/run/" + name + ".ops") >> port;
+  const auto metrics = capture("curl -s -m 2 http://127.0.0.1:" + port + "/metrics");
   return metrics.find("orderly_job_leader{job=\"" + job + "\"} 1") != std::string::npos;
 }
 
