@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke test for scripts/servers: starts all three servers in a temporary
+# Smoke test for scripts/servers: starts every server in a temporary
 # folder, uses each one for real through the exported settings, stops them and
 # checks that every recorded process is gone. Exits non-zero, naming the
 # failed check, on any failure; the servers are stopped and the folder removed
@@ -36,7 +36,7 @@ t0=$SECONDS
 say "start took $((SECONDS - t0)) s"
 
 eval "$("$servers" env "$dir")" || fail "env"
-for name in ORDERLY_TEST_PG_PRIMARY ORDERLY_TEST_PG_REPLICA ORDERLY_TEST_PG_LAGGING_REPLICA ORDERLY_TEST_REDIS ORDERLY_TEST_AMQP ORDERLY_TEST_RABBIT_NODE; do
+for name in ORDERLY_TEST_PG_PRIMARY ORDERLY_TEST_PG_REPLICA ORDERLY_TEST_PG_LAGGING_REPLICA ORDERLY_TEST_REDIS ORDERLY_TEST_AMQP ORDERLY_TEST_RABBIT_NODE ORDERLY_TEST_ETCD; do
   [[ -n ${!name:-} ]] || fail "$name is not set by 'servers env'"
 done
 
@@ -84,7 +84,14 @@ sys.exit(0 if frame[:3] == b"\x01\x00\x00" and frame[7:11] == b"\x00\x0a\x00\x0a
 EOF
 say "rabbitmq ok"
 
-for name in pg-primary pg-replica redis rabbitmq rabbitmq-launcher; do
+# etcd: a key written through the v3 JSON gateway reads back.
+curl -fsS -m 10 -X POST "http://$ORDERLY_TEST_ETCD/v3/kv/put" -d '{"key":"c21va2U=","value":"b2s="}' >/dev/null ||
+  fail "etcd: put"
+curl -fsS -m 10 -X POST "http://$ORDERLY_TEST_ETCD/v3/kv/range" -d '{"key":"c21va2U="}' | grep -q '"value":"b2s="' ||
+  fail "etcd: range"
+say "etcd ok"
+
+for name in pg-primary pg-replica redis rabbitmq rabbitmq-launcher etcd; do
   [[ -s $dir/run/$name.pid ]] || fail "no PID recorded for $name"
 done
 pids=$(cat "$dir"/run/*.pid)

@@ -14,6 +14,7 @@
 #include "auth/authenticate_middleware.hpp"
 #include "core/logging.hpp"
 #include "core/secret_file.hpp"
+#include "resilience/redis_rate_limiter.hpp"
 #include "resilience/token_bucket_limiter.hpp"
 
 namespace orderly::app {
@@ -23,10 +24,19 @@ std::chrono::seconds whole_seconds(std::chrono::milliseconds duration) {
   return std::chrono::duration_cast<std::chrono::seconds>(duration);
 }
 
+// In Redis when the process shares one (fail closed: while Redis cannot
+// count, logins are refused rather than left unlimited for a guesser), else
+// in this process.
 std::unique_ptr<resilience::RateLimiter> login_limiter(std::string name, const core::RateSetting& rate,
-                                                       const core::Clock& clock, core::metrics::Registry& metrics) {
-  return std::make_unique<resilience::TokenBucketLimiter>(
-      resilience::RateLimitPolicy{std::move(name), rate.limit, rate.window}, clock, metrics);
+                                                       const core::Clock& clock, core::metrics::Registry& metrics,
+                                                       SharedRedis* shared_redis) {
+  resilience::RateLimitPolicy policy{std::move(name), rate.limit, rate.window};
+  if (shared_redis != nullptr) {
+    return std::make_unique<resilience::RedisRateLimiter>(
+        std::move(policy), shared_redis->client(), clock, metrics,
+        resilience::RedisRateLimiterOptions{.failure_mode = resilience::FailureMode::closed});
+  }
+  return std::make_unique<resilience::TokenBucketLimiter>(std::move(policy), clock, metrics);
 }
 
 }  // namespace
@@ -43,7 +53,7 @@ std::string load_auth_sealing_key(const core::Config& config, bool create_file) 
 }
 
 AuthComponent::AuthComponent(const core::Config& config, store::Store& store, const core::Clock& clock,
-                             core::Random& random, core::metrics::Registry& metrics)
+                             core::Random& random, core::metrics::Registry& metrics, SharedRedis* shared_redis)
     : config_(config),
       metrics_(metrics),
       hash_pool_("password_hash", config.auth.hash_threads, config.auth.hash_queue),
@@ -54,10 +64,13 @@ AuthComponent::AuthComponent(const core::Config& config, store::Store& store, co
       users_(store, clock),
       refresh_tokens_(store, clock, whole_seconds(config.auth.refresh_token_ttl)),
       service_(users_, refresh_tokens_, hasher_, issuer_, random),
-      login_per_address_(login_limiter("login-per-address", config.auth.login_per_address, clock, metrics)),
+      login_per_address_(
+          login_limiter("login-per-address", config.auth.login_per_address, clock, metrics, shared_redis)),
       login_per_account_and_address_(login_limiter("login-per-account-and-address",
-                                                   config.auth.login_per_account_and_address, clock, metrics)),
-      login_per_account_(login_limiter("login-per-account", config.auth.login_per_account, clock, metrics)),
+                                                   config.auth.login_per_account_and_address, clock, metrics,
+                                                   shared_redis)),
+      login_per_account_(
+          login_limiter("login-per-account", config.auth.login_per_account, clock, metrics, shared_redis)),
       throttle_(*login_per_address_, *login_per_account_and_address_, *login_per_account_) {
   metrics.gauge_callback("orderly_auth_hash_pool_load", "Password hashes running or waiting.",
                          [this] { return static_cast<double>(hash_pool_.load()); });

@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "app/shared_redis.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/key_ring.hpp"
 #include "auth/login_throttle.hpp"
@@ -37,8 +38,10 @@ namespace orderly::app {
 // out: the verifier and the middleware that fills context.principal.
 class AuthComponent {
  public:
+  // With `shared_redis` (scale-out), the login limits are counted in Redis,
+  // so every auth instance sees the same attempts; else in this process.
   AuthComponent(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
-                core::metrics::Registry& metrics);
+                core::metrics::Registry& metrics, SharedRedis* shared_redis);
 
   // Loads (or makes) the signing keys. Throws std::runtime_error when the
   // keys cannot be unsealed.

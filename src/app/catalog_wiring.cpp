@@ -1,6 +1,7 @@
 #include "app/catalog_wiring.hpp"
 
 #include "cache/local_cache.hpp"
+#include "cache/redis_cache.hpp"
 #include "catalog/bulk_worker.hpp"
 #include "catalog/catalog_routes.hpp"
 #include "catalog/import_handlers.hpp"
@@ -117,16 +118,23 @@ class WiredCatalog final : public CatalogWiring {
  public:
   WiredCatalog(const core::Config& config, store::Store& store, queue::Broker& broker,
                std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock, const core::Clock& clock,
-               core::Random& random, core::metrics::Registry& metrics)
-      : cache_(cache::LocalCacheOptions{.max_bytes = config.catalog.cache_bytes}, clock, metrics, "catalog"),
+               core::Random& random, core::metrics::Registry& metrics, SharedRedis* shared_redis)
+      : cache_(product_cache(config, clock, metrics, shared_redis)),
         outbox_(std::move(outbox)),
-        module_(config.catalog, store, cache_, broker, *outbox_, lock, clock, random, metrics) {}
+        module_(config.catalog, store, *cache_, broker, *outbox_, lock, clock, random, metrics) {}
 
   catalog::StockReservations& stock() override { return module_.stock(); }
   CatalogModule& module() { return module_; }
 
  private:
-  cache::LocalCache cache_;
+  static std::unique_ptr<cache::Cache> product_cache(const core::Config& config, const core::Clock& clock,
+                                                     core::metrics::Registry& metrics, SharedRedis* shared_redis) {
+    if (shared_redis != nullptr) return std::make_unique<cache::RedisCache>(shared_redis->options(), clock, metrics, "catalog");
+    return std::make_unique<cache::LocalCache>(cache::LocalCacheOptions{.max_bytes = config.catalog.cache_bytes}, clock,
+                                               metrics, "catalog");
+  }
+
+  std::unique_ptr<cache::Cache> cache_;
   std::shared_ptr<queue::EventOutbox> outbox_;
   CatalogModule module_;
 };
@@ -137,8 +145,10 @@ std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorke
                                             store::Store& store, queue::Broker& broker,
                                             std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock,
                                             const core::Clock& clock, core::Random& random,
-                                            core::metrics::Registry& metrics, CatalogRole role) {
-  auto catalog = std::make_shared<WiredCatalog>(config, store, broker, std::move(outbox), lock, clock, random, metrics);
+                                            core::metrics::Registry& metrics, SharedRedis* shared_redis,
+                                            CatalogRole role) {
+  auto catalog = std::make_shared<WiredCatalog>(config, store, broker, std::move(outbox), lock, clock, random, metrics,
+                                                shared_redis);
   if (role.service) {
     catalog->module().seed_if_enabled();
     catalog->module().add_routes(router);

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "app/background_workers.hpp"
+#include "app/shared_redis.hpp"
 #include "cache/cache.hpp"
 #include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
@@ -63,7 +64,9 @@ struct CatalogRole {
   bool bulk_worker = true;
 };
 
-// The catalog on the process's cache, broker and outbox: its routes on
+// The catalog on the process's broker and outbox, its product cache in
+// `shared_redis` when there is one (scale-out: one cache for every catalog
+// instance, so an invalidation by one is seen by all), else in this process: its routes on
 // `router` (service), its bulk worker and reservation expiry in `workers`,
 // the sample products seeded (service). Keep the result alive as long as the
 // router and the workers run.
@@ -73,6 +76,6 @@ struct CatalogRole {
                                                           std::shared_ptr<queue::EventOutbox> outbox,
                                                           lock::DistributedLock& lock, const core::Clock& clock,
                                                           core::Random& random, core::metrics::Registry& metrics,
-                                                          CatalogRole role);
+                                                          SharedRedis* shared_redis, CatalogRole role);
 
 }  // namespace orderly::app

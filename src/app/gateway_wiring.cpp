@@ -12,6 +12,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "app/http_stack.hpp"
+#include "app/registry_membership.hpp"
+#include "app/registry_upstreams.hpp"
+#include "app/shared_redis.hpp"
 #include "app/version.hpp"
 #include "auth/access.hpp"
 #include "cache/redis_client.hpp"
@@ -100,10 +103,8 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
   // Rate limits shared between gateway replicas live in this Redis.
   std::unique_ptr<cache::RedisClient> redis;
   if (config.redis) {
-    cache::RedisCacheOptions options;
-    options.address = *config.redis;
     try {
-      redis = std::make_unique<cache::RedisClient>(options, clock);
+      redis = std::make_unique<cache::RedisClient>(redis_options(*config.redis), clock);
     } catch (const std::invalid_argument& error) {
       std::cerr << "orderly: " << gateway_file << ": redis: " << error.what() << "\n";
       core::log::stop();
@@ -124,6 +125,30 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
     return kStartupError;
   }
   auto& gateway = *gateway_holder;
+  // Upstreams with `registry: SERVICE` follow etcd (registry.etcd).
+  std::unique_ptr<RegistryUpstreams> registry_upstreams;
+  std::unique_ptr<RegistryMembership> membership;
+  if (RegistryUpstreams::any(gateway.snapshot()->config)) {
+    try {
+      membership = RegistryMembership::from_config(settings, clock);
+    } catch (const core::ConfigError& error) {
+      std::cerr << "orderly: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+    if (!membership) {
+      std::cerr << "orderly: " << gateway_file << ": an upstream follows the registry, but registry.etcd is not set\n";
+      core::log::stop();
+      return kStartupError;
+    }
+    registry_upstreams = std::make_unique<RegistryUpstreams>(gateway, gateway.snapshot()->config);
+    membership->follow([&registry_upstreams](const registry::Directory& directory) {
+      registry_upstreams->on_directory(directory);
+    });
+    if (!membership->start_following(std::chrono::seconds(3))) {
+      core::log::warn("registry.not_read_yet", {{"etcd", settings.registry.etcd}});
+    }
+  }
 
   net::HealthRegistry health;
   net::Router public_router;
@@ -194,7 +219,12 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
     sigwait(&signals, &signal_number);
     if (signal_number != SIGHUP) break;
     try {
-      gateway.apply(gateway::load_gateway_config(gateway_file));
+      auto reloaded = gateway::load_gateway_config(gateway_file);
+      if (registry_upstreams) {
+        registry_upstreams->on_reload(std::move(reloaded));
+      } else {
+        gateway.apply(std::move(reloaded));
+      }
       core::log::info("gateway.reloaded", {{"config", gateway_file}});
     } catch (const core::ConfigError& error) {
       core::log::error("gateway.reload_refused", {{"config", gateway_file}, {"error", error.what()}});

@@ -71,9 +71,10 @@ struct RemoteServices::Parts {
         payments(payments_channel),
         users(auth_channel),
         jwks(auth_tokens_channel),
-        has_auth(!config.services.auth.empty()),
-        has_catalog(!config.services.catalog.empty()),
-        has_payments(!config.services.payments.empty()) {}
+        // With a registry, the instances come from it (replace_instances).
+        has_auth(!config.services.auth.empty() || !config.registry.etcd.empty()),
+        has_catalog(!config.services.catalog.empty() || !config.registry.etcd.empty()),
+        has_payments(!config.services.payments.empty() || !config.registry.etcd.empty()) {}
 
   rpc::ServiceChannelOptions options(std::string service) const {
     rpc::ServiceChannelOptions settings;
@@ -141,6 +142,12 @@ auth::UserDirectory& RemoteServices::users() {
 auth::JwksFollower& RemoteServices::jwks() {
   require(parts_->has_auth, "services.auth", "users' tokens are verified with auth's keys");
   return parts_->jwks;
+}
+
+void RemoteServices::replace_instances(std::string_view service, std::vector<core::HostPort> instances) {
+  if (service == "auth") parts_->auth_instances.replace(std::move(instances));
+  if (service == "catalog") parts_->catalog_instances.replace(std::move(instances));
+  if (service == "payments") parts_->payments_instances.replace(std::move(instances));
 }
 
 std::vector<std::string> RemoteServices::configured() const {

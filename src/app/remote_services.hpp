@@ -44,7 +44,11 @@ class RemoteServices {
   [[nodiscard]] auth::UserDirectory& users();
   [[nodiscard]] auth::JwksFollower& jwks();
 
-  // The services with instances configured (of auth, catalog, payments).
+  // What the registry shows of `service` (auth, catalog or payments; others
+  // are ignored): the internal listeners its channel uses from now on.
+  void replace_instances(std::string_view service, std::vector<core::HostPort> instances);
+
+  // The services with instances configured or followed in the registry (of auth, catalog, payments).
   [[nodiscard]] std::vector<std::string> configured() const;
   // A readiness check of `service` for this process's /readyz: its /healthz
   // through the channel (liveness, not its /readyz: two services that need

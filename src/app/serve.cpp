@@ -17,8 +17,10 @@
 #include "app/notify_wiring.hpp"
 #include "app/orders_wiring.hpp"
 #include "app/payments_wiring.hpp"
+#include "app/registry_membership.hpp"
 #include "app/remote_services.hpp"
 #include "app/schema.hpp"
+#include "app/shared_redis.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
 #include "auth/authenticate_middleware.hpp"
@@ -140,10 +142,20 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
 
   // Modules, in dependency order; each adds its routes below. A service not
   // hosted here is reached through its client in `remote`.
+  // Scale-out: the Redis shared with the other instances (product cache, login limits).
+  std::unique_ptr<SharedRedis> shared_redis;
+  try {
+    shared_redis = SharedRedis::from_config(config, clock);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "orderly: cache.redis: " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+
   std::unique_ptr<AuthComponent> auth;
   if (selection.has("auth") && !selection.is_worker()) {
     try {
-      auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics);
+      auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics, shared_redis.get());
       core::run_sync(auth->start());
     } catch (const std::exception& error) {
       std::cerr << "orderly: auth: " << error.what() << "\n";
@@ -163,6 +175,34 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
       std::cerr << "orderly: services: " << error.what() << "\n";
       core::log::stop();
       return kStartupError;
+    }
+  }
+
+  // Scale-out with a registry: where the other services are, followed from
+  // etcd instead of the static services.* lists; this process's own
+  // instances are advertised once its listeners are bound.
+  std::unique_ptr<RegistryMembership> membership;
+  try {
+    membership = RegistryMembership::from_config(config, clock);
+  } catch (const core::ConfigError& error) {
+    std::cerr << "orderly: " << error.what() << "\n";
+    core::log::stop();
+    return kStartupError;
+  }
+  if (membership && remote) {
+    membership->follow([&remote](const registry::Directory& directory) {
+      for (const std::string service : {"auth", "catalog", "payments"}) {
+        std::vector<core::HostPort> internal;
+        if (const auto found = directory.find(service); found != directory.end()) {
+          for (const auto& instance : found->second) {
+            if (!instance.internal_address.empty()) internal.push_back(core::HostPort::parse(instance.internal_address));
+          }
+        }
+        remote->replace_instances(service, std::move(internal));
+      }
+    });
+    if (!membership->start_following(std::chrono::seconds(3))) {
+      core::log::warn("registry.not_read_yet", {{"etcd", config.registry.etcd}});
     }
   }
 
@@ -193,6 +233,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   }
   auto& broker = messaging->broker();
   if (auto check = messaging->health_check()) health.add("rabbitmq", std::move(*check));
+  if (shared_redis) health.add("redis", shared_redis->health_check());
   // Leases of the singleton jobs (outbox relay, expiry sweeps), in the
   // hosted service's own lock table.
   lock::StoreLock leases(*store, selection.names.front() + "-" + core::random_hex(random, 8));
@@ -229,7 +270,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     const CatalogRole role{.service = !selection.is_worker(),
                            .bulk_worker = selection.is_worker() ? selection.worker == "bulk" : config.catalog.bulk_worker};
     catalog = wire_catalog(public_router, workers, config, *store, broker, messaging->outbox(), leases, clock, random,
-                           metrics, role);
+                           metrics, shared_redis.get(), role);
     catalog::add_internal_stock_routes(internal_router, catalog->stock());
   }
   std::unique_ptr<OrdersComponent> orders;
@@ -337,6 +378,23 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     }
   }
   server.start();
+  if (membership && !selection.is_worker()) {
+    try {
+      for (const auto& name : selection.names) {
+        membership->advertise(registry::Instance{
+            name, name + "-" + core::random_hex(random, 8),
+            public_pipeline ? RegistryMembership::advertised(config, server.bound_address("listen")) : std::string(),
+            internal_pipeline ? RegistryMembership::advertised(config, server.bound_address("internal_listen"))
+                              : std::string(),
+            kVersion});
+      }
+    } catch (const core::ConfigError& error) {
+      std::cerr << "orderly: " << error.what() << "\n";
+      core::log::stop();
+      return kStartupError;
+    }
+    membership->start_advertising();
+  }
   if (!auth && remote) jwks_refresh.start(server.loop_executor(0));
   workers.start();
   std::string hosted = selection.is_worker() ? "worker:" + selection.worker : "";
@@ -361,6 +419,8 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   core::log::info("server.draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
                                       {"grace_ms", config.http.drain_grace.count()}});
   health.set_draining();
+  // Out of the registry first, so the gateway and the clients stop sending here.
+  if (membership) membership->deregister(config.http.drain_grace);
   if (config.http.drain_delay.count() > 0) {
     // Still serving, but /readyz answers 503 "draining": load balancers that
     // poll it take this instance out before its listeners close.

@@ -5,6 +5,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <thread>
@@ -208,6 +210,45 @@ TEST_F(RedisCacheTest, CountsHitsAndMissesInTheFamiliesLocalCacheUses) {
   EXPECT_EQ(metric("orderly_cache_misses_total"), 1);
   EXPECT_EQ(metric("orderly_cache_misses_total", "local"), 1);
   EXPECT_EQ(metric("orderly_cache_errors_total"), 0);
+}
+
+// An ACL user of its own (the test Redis is shared, so requirepass on the
+// default user would lock every other test out), removed even on failure.
+class RedisAclUser {
+ public:
+  RedisAclUser(RawRedis& raw, std::string name, std::string password) : raw_(raw), name_(std::move(name)) {
+    EXPECT_EQ(raw_.command({"ACL", "SETUSER", name_, "reset", "on", ">" + password, "~*", "+@all"}), "OK");
+  }
+  ~RedisAclUser() { static_cast<void>(raw_.command({"ACL", "DELUSER", name_})); }
+  RedisAclUser(const RedisAclUser&) = delete;
+  RedisAclUser& operator=(const RedisAclUser&) = delete;
+
+ private:
+  RawRedis& raw_;
+  std::string name_;
+};
+
+TEST_F(RedisCacheTest, AuthenticatesWithItsCredentialsAndFailsWithoutShowingAWrongPassword) {
+  auto options = testing::test_redis_options();
+  RawRedis raw(options.address);
+  const std::string user = "orderly-test-" + std::to_string(::getpid());
+  const RedisAclUser acl(raw, user, "right-password-0123");
+
+  options.username = user;
+  options.password = "right-password-0123";
+  {
+    RedisCache cache(options, clock_, metrics_);
+    run(cache.set("acl-key", "v", 10s));
+    EXPECT_EQ(run(cache.get("acl-key")), "v");
+  }
+
+  options.password = "wrong-password-4567";
+  RedisCache refused(options, clock_, metrics_, "refused");
+  const auto [took, what] = time_failure(refused.get("acl-key"));
+  EXPECT_LT(took, 3s);
+  EXPECT_EQ(what.find("wrong-password-4567"), std::string::npos) << "the error must not echo the password";
+  EXPECT_NE(what, "(it did not throw CacheUnavailable)");
+  EXPECT_EQ(metric("orderly_cache_errors_total", "refused"), 1);
 }
 
 TEST_F(RedisCacheTest, UnreachableRedisFailsFastAndCountsErrors) {

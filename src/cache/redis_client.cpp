@@ -50,6 +50,8 @@ std::shared_ptr<const RedisPoolSettings> settings_from(const RedisCacheOptions& 
   settings->connections_per_loop = options.connections_per_loop;
   settings->reconnect_backoff = options.reconnect_backoff;
   settings->reconnect_backoff_max = options.reconnect_backoff_max;
+  settings->password = options.password;
+  settings->username = options.username;
   settings->clock = &clock;
   return settings;
 }

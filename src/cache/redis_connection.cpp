@@ -77,7 +77,8 @@ struct RedisConnection::PendingCommand {
 };
 
 std::shared_ptr<RedisConnection> RedisConnection::open(asio::any_io_executor loop, const std::string& ip,
-                                                       std::uint16_t port, std::string address) {
+                                                       std::uint16_t port, std::string address,
+                                                       const RedisCredentials& credentials) {
   auto connection = std::make_shared<RedisConnection>(Passkey{}, std::move(loop), std::move(address));
   redisAsyncContext* context = redisAsyncConnect(ip.c_str(), port);
   if (context == nullptr) throw std::bad_alloc();
@@ -88,6 +89,22 @@ std::shared_ptr<RedisConnection> RedisConnection::open(asio::any_io_executor loo
     return connection;
   }
   connection->attach(context);
+  if (!credentials.password.empty() && connection->context_ != nullptr) {
+    std::vector<const char*> argv{"AUTH"};
+    std::vector<std::size_t> lengths{4};
+    if (!credentials.username.empty()) {
+      argv.push_back(credentials.username.data());
+      lengths.push_back(credentials.username.size());
+    }
+    argv.push_back(credentials.password.data());
+    lengths.push_back(credentials.password.size());
+    if (redisAsyncCommandArgv(connection->context_, &RedisConnection::on_auth_reply, nullptr,
+                              static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK) {
+      connection->close("cannot send AUTH");
+    } else {
+      connection->authenticating_ = true;
+    }
+  }
   return connection;
 }
 
@@ -132,6 +149,25 @@ void RedisConnection::start(std::vector<std::string> args, std::chrono::millisec
     command->finish(asio::error::not_connected, failure(failure_reason()));
     return;
   }
+  command->deadline.expires_after(timeout);
+  command->deadline.async_wait([command, timeout](const boost::system::error_code& ec) {
+    if (ec || command->done) return;
+    command->finish(asio::error::timed_out, failure("no reply within " + std::to_string(timeout.count()) + " ms"));
+    if (auto connection = command->connection.lock()) {
+      core::log::warn("cache.redis_command_timeout",
+                      {{"address", connection->address_}, {"timeout_ms", timeout.count()}});
+      connection->close("dropped after a command timed out");
+    }
+  });
+  if (authenticating_) {
+    waiting_.emplace_back(std::move(command), std::move(args));
+    return;
+  }
+  send(command, args);
+}
+
+void RedisConnection::send(const std::shared_ptr<PendingCommand>& command, const std::vector<std::string>& args) {
+  if (command->done) return;  // timed out while it waited for the AUTH
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
   argv.reserve(args.size());
@@ -143,23 +179,19 @@ void RedisConnection::start(std::vector<std::string> args, std::chrono::millisec
   // hiredis owns this reference until it calls on_reply, which it does exactly
   // once for every accepted command (with a null reply when the connection goes).
   auto reference = std::make_unique<std::shared_ptr<PendingCommand>>(command);
-  if (redisAsyncCommandArgv(context_, &RedisConnection::on_reply, reference.get(), static_cast<int>(argv.size()),
+  if (context_ == nullptr ||
+      redisAsyncCommandArgv(context_, &RedisConnection::on_reply, reference.get(), static_cast<int>(argv.size()),
                             argv.data(), lengths.data()) != REDIS_OK) {
     command->finish(asio::error::not_connected, failure("command refused: " + failure_reason()));
     return;
   }
   static_cast<void>(reference.release());
+}
 
-  command->deadline.expires_after(timeout);
-  command->deadline.async_wait([command, timeout](const boost::system::error_code& ec) {
-    if (ec || command->done) return;
-    command->finish(asio::error::timed_out, failure("no reply within " + std::to_string(timeout.count()) + " ms"));
-    if (auto connection = command->connection.lock()) {
-      core::log::warn("cache.redis_command_timeout",
-                      {{"address", connection->address_}, {"timeout_ms", timeout.count()}});
-      connection->close("dropped after a command timed out");
-    }
-  });
+void RedisConnection::fail_waiting(const std::string& why) {
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& [command, args] : waiting) command->finish(asio::error::not_connected, failure(why));
 }
 
 void RedisConnection::close(const std::string& reason) {
@@ -216,6 +248,26 @@ void RedisConnection::on_reply(redisAsyncContext* context, void* reply, void* pr
   command.finish({}, convert(*static_cast<const redisReply*>(reply)));
 }
 
+// The reply to the AUTH that open() queued first: the commands that waited
+// for it go out, or fail with a reason that names the password without
+// showing it.
+void RedisConnection::on_auth_reply(redisAsyncContext* context, void* reply, void* /*privdata*/) {
+  if (reply == nullptr) return;  // the connection is going away: detach() fails the waiting commands
+  auto* connection = connection_of(context);
+  connection->authenticating_ = false;
+  if (static_cast<const redisReply*>(reply)->type != REDIS_REPLY_ERROR) {
+    auto waiting = std::move(connection->waiting_);
+    connection->waiting_.clear();
+    for (const auto& [command, args] : waiting) connection->send(command, args);
+    return;
+  }
+  core::log::warn("cache.redis_auth_refused", {{"address", connection->address_}});
+  connection->close_reason_ = "Redis refused the credentials (check ORDERLY_REDIS_PASSWORD)";
+  connection->fail_waiting(connection->close_reason_);
+  // Inside a reply callback hiredis defers the free until the callback returns.
+  redisAsyncFree(context);
+}
+
 // hiredis's hooks are level-triggered interest ("call me while readable");
 // each becomes one outstanding async_wait at a time, re-armed after hiredis
 // has handled the event if it still wants it. A wait cannot be withdrawn
@@ -258,6 +310,8 @@ void RedisConnection::detach() {
   context_ = nullptr;
   state_ = State::closed;
   if (close_reason_.empty()) close_reason_ = "connection closed";
+  authenticating_ = false;
+  fail_waiting(close_reason_);
   interest_[kRead] = {};
   interest_[kWrite] = {};
   // Stops watching without closing: the descriptor belongs to hiredis, which

@@ -24,6 +24,12 @@ struct RedisReply {
   long long integer = 0;
 };
 
+// Who a connection authenticates as; an empty password: no AUTH at all.
+struct RedisCredentials {
+  std::string username;  // empty: Redis's default user
+  std::string password;
+};
+
 // One hiredis asynchronous connection, bound for its whole life to one event
 // loop: hiredis's event hooks (addRead, delWrite, cleanup, ...) become
 // async_wait calls on a posix::stream_descriptor wrapped around hiredis's own
@@ -50,9 +56,13 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   // Starts a non-blocking connect to `ip` (a numeric address: hiredis would
   // resolve a name with a blocking getaddrinfo on the loop) and returns at
-  // once. `address` names the server in logs and errors.
+  // once. `address` names the server in logs and errors. With a
+  // password, AUTH goes out ahead of every other command (hiredis keeps
+  // the order); if Redis refuses it, the connection closes and its commands
+  // fail, so nothing runs unauthenticated.
   [[nodiscard]] static std::shared_ptr<RedisConnection> open(boost::asio::any_io_executor loop, const std::string& ip,
-                                                             std::uint16_t port, std::string address);
+                                                             std::uint16_t port, std::string address,
+                                                             const RedisCredentials& credentials = {});
 
   RedisConnection(Passkey, boost::asio::any_io_executor loop, std::string address);
   ~RedisConnection();
@@ -90,6 +100,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   };
 
   void start(std::vector<std::string> args, std::chrono::milliseconds timeout, Handler handler);
+  void send(const std::shared_ptr<PendingCommand>& command, const std::vector<std::string>& args);
+  void fail_waiting(const std::string& why);
   void attach(redisAsyncContext* context);
 
   // The hiredis event hooks (privdata is the connection).
@@ -100,6 +112,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   static void cleanup(void* privdata);
   static void on_connect(const redisAsyncContext* context, int status);
   static void on_reply(redisAsyncContext* context, void* reply, void* privdata);
+  static void on_auth_reply(redisAsyncContext* context, void* reply, void* privdata);
 
   void want(Direction direction, bool wanted);
   void arm(Direction direction);
@@ -116,6 +129,11 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   State state_ = State::connecting;
   std::string close_reason_;
   Interest interest_[2];
+  // Until Redis accepted the AUTH, commands wait here rather than in
+  // hiredis's buffer: sent behind a refused AUTH, they would run as the
+  // default user.
+  bool authenticating_ = false;
+  std::vector<std::pair<std::shared_ptr<PendingCommand>, std::vector<std::string>>> waiting_;
 };
 
 }  // namespace orderly::cache

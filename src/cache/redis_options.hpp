@@ -16,6 +16,11 @@ struct RedisCacheOptions {
   std::string key_prefix = "orderly:";                    // prepended to every key: one Redis can serve several apps
   std::chrono::milliseconds reconnect_backoff{100};       // least time between reconnects on one loop
   std::chrono::milliseconds reconnect_backoff_max{2000};  // the back-off doubles up to this while Redis stays down
+  // Sent with AUTH as each connection's first command; empty: none (a Redis
+  // without requirepass). A secret: never logged, never in an error.
+  std::string password{};
+  std::string username{};  // an ACL user (Redis 6+); empty: the default user
+
 };
 
 }  // namespace orderly::cache

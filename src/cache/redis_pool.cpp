@@ -37,7 +37,8 @@ void RedisLoopPool::open_one_if_due() {
       backoff_ = std::min(backoff_ * 2, settings_->reconnect_backoff_max);
     }
     last_open_ = now;
-    slot = RedisConnection::open(loop_, settings_->ip, settings_->port, settings_->address);
+    slot = RedisConnection::open(loop_, settings_->ip, settings_->port, settings_->address,
+                                 RedisCredentials{settings_->username, settings_->password});
     return;
   }
 }

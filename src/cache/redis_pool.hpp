@@ -25,6 +25,8 @@ struct RedisPoolSettings {
   std::size_t connections_per_loop = 2;
   std::chrono::milliseconds reconnect_backoff{100};
   std::chrono::milliseconds reconnect_backoff_max{2000};
+  std::string password;  // AUTH on connect when not empty
+  std::string username;  // with the password; empty: the default user
   const core::Clock* clock = nullptr;
 };
 

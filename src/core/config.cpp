@@ -362,6 +362,43 @@ const std::vector<Setting>& settings() {
          if (!text.empty() && !text.starts_with("amqp://")) throw std::invalid_argument("expected an amqp:// URI");
          c.queue.rabbitmq_uri = std::string(text);
        }},
+      {"cache.redis",
+       "Scale-out: HOST:PORT of the Redis shared by every instance for the product cache and the login limits "
+       "(password in ORDERLY_REDIS_PASSWORD). Empty: both stay in the process.",
+       [](const Config& c) { return c.cache.redis; },
+       [](Config& c, std::string_view text) {
+         if (!text.empty()) (void)HostPort::parse(text);
+         c.cache.redis = std::string(text);
+       }},
+      {"registry.etcd",
+       "Scale-out: HOST:PORT of etcd. Instances register there (with a lease of registry.ttl) and the gateway and "
+       "service clients follow it. Empty: the static instance lists only.",
+       [](const Config& c) { return c.registry.etcd; },
+       [](Config& c, std::string_view text) {
+         if (!text.empty()) (void)HostPort::parse(text);
+         c.registry.etcd = std::string(text);
+       }},
+      {"registry.prefix", "The prefix of every key this platform writes to etcd; starts and ends with /.",
+       [](const Config& c) { return c.registry.prefix; },
+       [](Config& c, std::string_view text) {
+         if (text.size() < 2 || text.front() != '/' || text.back() != '/') {
+           throw std::invalid_argument("expected a prefix such as /orderly/");
+         }
+         c.registry.prefix = std::string(text);
+       }},
+      duration_setting(
+          "registry.ttl", "How long a killed instance stays registered after its last keep-alive (at least 2s).",
+          [](auto& c) -> auto& { return c.registry.ttl; }),
+      duration_setting(
+          "registry.poll_interval", "How often the gateway and the service clients read the registry.",
+          [](auto& c) -> auto& { return c.registry.poll_interval; }),
+      {"registry.advertise_host",
+       "The address other processes reach this one at, as registered. Empty: the host of each listen address.",
+       [](const Config& c) { return c.registry.advertise_host; },
+       [](Config& c, std::string_view text) {
+         if (!text.empty()) (void)HostPort::parse(std::string(text) + ":1");
+         c.registry.advertise_host = std::string(text);
+       }},
       {"notify.email_worker", "Run the email worker in the process hosting notify (orderly serve, service notify).",
        [](const Config& c) { return std::string(c.notify.email_worker ? "true" : "false"); },
        [](Config& c, std::string_view text) { c.notify.email_worker = values::parse_bool(text); }},
@@ -660,7 +697,7 @@ EnvironmentSettings environment_overrides(char** environ) {
     const auto name = text.substr(0, equals);
     const auto value = equals == std::string_view::npos ? std::string_view() : text.substr(equals + 1);
     if (name == "ORDERLY_CONFIG" || name == "ORDERLY_ADMIN_PASSWORD" || name == "ORDERLY_AUTH_KEY" ||
-        name == "ORDERLY_VAULT_KEYS") {
+        name == "ORDERLY_VAULT_KEYS" || name == "ORDERLY_REDIS_PASSWORD") {
       continue;
     }
     const auto& all = settings();

@@ -97,6 +97,24 @@ struct QueueConfig {
   std::string rabbitmq_uri;
 };
 
+// Scale-out: the Redis that instances share for the product cache and the
+// login limits. Its password is a secret, ORDERLY_REDIS_PASSWORD, not a setting.
+struct CacheConfig {
+  std::string redis;  // HOST:PORT; empty: in-process cache and limits (embedded mode)
+};
+
+// Scale-out: the etcd where instances register themselves and where the
+// gateway and the service clients find them (src/registry).
+struct RegistryConfig {
+  std::string etcd;                 // HOST:PORT of etcd's client port; empty: static instance lists only
+  std::string prefix = "/orderly/";  // every key of this platform starts with it
+  std::chrono::milliseconds ttl{5'000};  // a killed instance leaves the registry this long after it died
+  std::chrono::milliseconds poll_interval{1'000};  // how often followers read the registry
+  // The host this process's listeners are reachable at, as registered; empty:
+  // the host of each listen address (which must then not be 0.0.0.0 or ::).
+  std::string advertise_host;
+};
+
 enum class EmailChannelKind { maildir, smtp };
 
 // The email worker and its channel (src/notify).
@@ -178,6 +196,8 @@ struct Config {
   StoreConfig store;
   AuthConfig auth;
   QueueConfig queue;
+  CacheConfig cache;
+  RegistryConfig registry;
   NotifyConfig notify;
   CatalogConfig catalog;
   PaymentsConfig payments;
@@ -213,7 +233,8 @@ struct EnvironmentSettings {
 
 // ORDERLY_* variables of `environ` as overrides (ORDERLY_HTTP_IDLE_TIMEOUT ->
 // http.idle_timeout). ORDERLY_CONFIG (the file) and the secrets
-// (ORDERLY_ADMIN_PASSWORD, ORDERLY_AUTH_KEY, ORDERLY_VAULT_KEYS) are not
+// (ORDERLY_ADMIN_PASSWORD, ORDERLY_AUTH_KEY, ORDERLY_VAULT_KEYS,
+// ORDERLY_REDIS_PASSWORD) are not
 // settings and are skipped.
 [[nodiscard]] EnvironmentSettings environment_overrides(char** environ);
 

@@ -126,7 +126,10 @@ UpstreamConfig parse_upstream(std::string name, Section section) {
       section.fail("instances", error.what());
     }
   }
-  if (upstream.instances.empty()) section.fail("instances", "an upstream needs at least one host:port");
+  upstream.registry_service = section.text("registry", "");
+  if (upstream.instances.empty() && upstream.registry_service.empty()) {
+    section.fail("instances", "an upstream needs at least one host:port, or registry: SERVICE");
+  }
   upstream.balance = section.parsed("balance", parse_balance, upstream.balance);
   upstream.hash_on = section.text("hash_on", upstream.hash_on);
   if (upstream.hash_on != "user" && !(upstream.hash_on.starts_with("header:") && upstream.hash_on.size() > 7)) {

@@ -65,6 +65,10 @@ struct RetryConfig {
 struct UpstreamConfig {
   std::string name;
   std::vector<core::HostPort> instances;
+  // The registry's name of the service whose public listeners are this
+  // upstream's instances (they replace `instances`, which may then be empty);
+  // empty: the static list. Needs registry.etcd in the process settings.
+  std::string registry_service;
   Balance balance = Balance::round_robin;
   // consistent_hash keys: "header:NAME" or "user" (the verified user id;
   // the client address when the request has none).

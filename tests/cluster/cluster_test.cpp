@@ -5,13 +5,16 @@
 // a killed orders instance leaves every acknowledged order settled by the
 // survivor; the outbox relay, a singleton job, moves to the survivor when
 // its holder is killed, and the events keep reaching the e-mail worker
-// through RabbitMQ.
+// through RabbitMQ; the product cache and the login and gateway limits are
+// shared through Redis; instances find each other in etcd, so one started by
+// hand is in rotation within seconds and one stopped leaves it.
 #include <sys/wait.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -189,6 +192,107 @@ bool leads(const std::string& dir, const std::string& name, const std::string& j
   std::ifstream(dir + "/run/" + name + ".ops") >> port;
   const auto metrics = capture("curl -s -m 2 http://127.0.0.1:" + port + "/metrics");
   return metrics.find("orderly_job_leader{job=\"" + job + "\"} 1") != std::string::npos;
+}
+
+// A command of redis-cli against the cluster's Redis, its password passed in
+// the environment (never on the command line).
+std::string redis(const std::string& dir, const std::string& arguments) {
+  const auto port = capture("cat " + dir + "/servers/run/redis.port");
+  return capture("REDISCLI_AUTH=$(cat " + dir + "/redis.password) redis-cli -p " + port.substr(0, port.find('\n')) +
+                 " " + arguments);
+}
+
+std::uint16_t listen_port(const std::string& dir, const std::string& name) {
+  return static_cast<std::uint16_t>(std::stoi(capture("cat " + dir + "/run/" + name + ".listen")));
+}
+
+TEST_F(Cluster, CatalogInstancesShareOneProductCacheInRedis) {
+  const auto admin = shop().admin_token();
+  const auto product = shop().create_product(admin, "CLUSTER-CACHE", 1500, 40);
+  const std::atomic<std::uint16_t> one_port{listen_port(dir_, "catalog-1")};
+  const std::atomic<std::uint16_t> two_port{listen_port(dir_, "catalog-2")};
+  const ShopClient one(one_port);
+  const ShopClient two(two_port);
+  const auto path = "/api/v1/products/" + product;
+
+  // catalog-2 loads the product into the cache; catalog-1 changes it.
+  const auto before = two.call("GET", path, "");
+  ASSERT_TRUE(before && before->status == 200);
+  EXPECT_NE(before->body.find("\"stock\":40"), std::string::npos) << before->body;
+  EXPECT_EQ(redis(dir_, "EXISTS orderly:catalog:product:" + product), "1\n") << "the copy lives in Redis";
+  const auto patched = one.call("PATCH", path, admin, R"({"stock":25})");
+  ASSERT_TRUE(patched && patched->status == 200) << (patched ? patched->body : "no answer");
+
+  // A cache per process would keep catalog-2's copy (stock 40) for the cache
+  // ttl; the shared one was invalidated by catalog-1.
+  const auto after = two.call("GET", path, "");
+  ASSERT_TRUE(after && after->status == 200);
+  EXPECT_NE(after->body.find("\"stock\":25"), std::string::npos) << after->body;
+}
+
+// How many limiter scripts Redis has run (EVALSHA, or EVAL after a script-cache miss).
+long long limiter_calls(const std::string& dir) {
+  const auto stats = redis(dir, "INFO commandstats");
+  long long total = 0;
+  for (const std::string command : {"cmdstat_evalsha:calls=", "cmdstat_eval:calls="}) {
+    if (const auto at = stats.find(command); at != std::string::npos) total += std::stoll(stats.substr(at + command.size()));
+  }
+  return total;
+}
+
+TEST_F(Cluster, LoginAndGatewayLimitsAreCountedInRedis) {
+  (void)shop().admin_token();
+  const auto login_keys = redis(dir_, "--scan --pattern 'orderly:rate:login-per-account:*'");
+  EXPECT_FALSE(login_keys.empty()) << "auth counts login attempts in the shared Redis";
+
+  // Requests on the gateway's limited auth route that auth answers without
+  // its own limiters (404): each costs one limiter script in Redis.
+  const auto before = limiter_calls(dir_);
+  for (int i = 0; i < 20; ++i) {
+    const auto answer = shop().call("GET", "/api/v1/auth/no-such-route", "");
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_EQ(answer->status, 404);
+  }
+  EXPECT_GE(limiter_calls(dir_) - before, 20) << "the gateway counts its route limit in the shared Redis";
+  EXPECT_EQ(capture("redis-cli -p $(cat " + dir_ + "/servers/run/redis.port) GET x 2>&1").find("NOAUTH"), 0U)
+      << "Redis refuses a client without the password";
+}
+
+// Requests catalog-N answered on its products routes, from its own metrics.
+long long products_served(const std::string& dir, const std::string& name) {
+  const auto port = capture("cat " + dir + "/run/" + name + ".ops");
+  const auto metrics = capture("curl -s -m 2 http://127.0.0.1:" + port.substr(0, port.find('\n')) + "/metrics");
+  long long total = 0;
+  for (std::size_t at = 0; (at = metrics.find("orderly_http_requests_total{", at)) != std::string::npos; ++at) {
+    const auto end = metrics.find('\n', at);
+    const auto line = metrics.substr(at, end - at);
+    if (line.find("/api/v1/products") == std::string::npos) continue;
+    total += std::stoll(line.substr(line.rfind(' ') + 1));
+  }
+  return total;
+}
+
+TEST_F(Cluster, AStartedCatalogInstanceIsInRotationWithinFiveSecondsAndAStoppedOneLeavesIt) {
+  ASSERT_EQ(run(script_ + " start catalog-3 --dir " + dir_ + " >/dev/null 2>&1"), 0);  // returns once /readyz is 200
+  const auto ready = std::chrono::steady_clock::now();
+  const bool served = eventually([&] {
+    (void)shop().call("GET", "/api/v1/products?limit=1", "");
+    return products_served(dir_, "catalog-3") > 0;
+  }, 15s);
+  const auto took = std::chrono::steady_clock::now() - ready;
+  EXPECT_TRUE(served) << "the gateway never sent catalog-3 a request: it did not follow the registry";
+  std::cout << "catalog-3 in rotation " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+            << " ms after it was ready\n";
+  EXPECT_LT(took, 5s) << "in rotation after "
+                      << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+
+  // A clean stop deregisters first: nothing fails while it leaves.
+  ASSERT_EQ(run(script_ + " stop catalog-3 --dir " + dir_ + " >/dev/null 2>&1"), 0);
+  for (int i = 0; i < 30; ++i) {
+    const auto answer = shop().call("GET", "/api/v1/products?limit=1", "");
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_EQ(answer->status, 200) << answer->body;
+  }
 }
 
 TEST_F(Cluster, TheOutboxRelayMovesToTheSurvivorWhenItsHolderIsKilled) {
