@@ -1,8 +1,8 @@
 // Claims of the README about load shedding and reloads, end to end through
 // `orderly gateway` in front of a slowed upstream (our fault proxy): the
 // upstream's bulkhead and http.max_inflight_requests answer a fast 503 while
-// a request holds the only slot, and SIGHUP keeps the breaker of an upstream
-// whose section did not change.
+// a request holds the only slot, and SIGHUP keeps the breaker and the health
+// of an upstream whose section did not change.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -162,6 +162,45 @@ TEST(GatewayLimits, SighupKeepsTheBreakerOfAnUpstreamThatDidNotChange) {
       5s))
       << "a changed upstream starts over";
   EXPECT_EQ(http_get(gateway->port(), "/up/healthz")->status, 200);
+}
+
+// The instance fails its first active check (slowed past the check's
+// timeout), then recovers; the next check is ten minutes away, so only a
+// kept pool still knows it as unhealthy. A new pool would start optimistic
+// and check it at once, finding it healthy.
+TEST(GatewayLimits, SighupKeepsTheHealthOfAnUpstreamThatDidNotChange) {
+  OrderlyProcess upstream;
+  FaultProxy fault(upstream.port());
+  GatewayFile file;
+  const auto app = "listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+                   instances({fault.port()}) +
+                   "\n    health: {enabled: true, path: /healthz, interval: 10m, timeout: 200ms,"
+                   " healthy_threshold: 1, unhealthy_threshold: 1}\n";
+  const auto other = "  other:\n    instances: " + instances({upstream.port()}) + "\n    health: {enabled: false}\n";
+  const std::string app_route = "routes:\n  - {match: {prefix: /up}, upstream: app, strip_prefix: /up}\n";
+  file.write(app + other + app_route);
+  fault.set_latency(2s);  // before the gateway's first check
+  const auto gateway = start_gateway(file);
+  const auto healthy = [&]() -> std::optional<bool> {
+    const auto state = instance_state(*gateway, fault.port());
+    if (!state) return std::nullopt;
+    return state->at("healthy").as_bool();
+  };
+  ASSERT_TRUE(eventually([&] { return healthy() == false; }, 10s)) << "the first check fails";
+  fault.set_latency(0ms);
+
+  file.write(app + other + app_route + "  - {match: {prefix: /other}, upstream: other, strip_prefix: /other}\n");
+  gateway->send_signal(SIGHUP);
+  ASSERT_TRUE(gateway->wait_for_line("\"event\":\"gateway.reloaded\"", 5s).has_value());
+  EXPECT_EQ(http_get(gateway->port(), "/other/healthz")->status, 200) << "the new file is applied";
+  EXPECT_EQ(healthy(), false) << "app kept its instance's health";
+
+  // Changing app's section gives it a new pool, checked at once.
+  auto changed = app;
+  changed.replace(changed.find("timeout: 200ms"), 14, "timeout: 300ms");
+  file.write(changed + other + app_route);
+  gateway->send_signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return healthy() == true; }, 10s)) << "a changed upstream starts over";
 }
 
 }  // namespace
