@@ -1,0 +1,95 @@
+// A visitor's whole purchase in Chromium against the real binary, and the
+// declined card; axe-core and screenshots on every page on the way.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenshots, seriousViolations, newVisitor } from './support/browser.mjs';
+import { fillAddress, newCustomer, saveCardInPage, signUpInPage, startSuite } from './support/suite.mjs';
+
+let suite;
+before(async () => { suite = await startSuite(); });
+after(async () => { await suite?.stop(); });
+
+async function checkPage(page, name) {
+  assert.deepEqual(await seriousViolations(page), [], `axe-core on ${name}`);
+  await screenshots(page, name);
+  await page.setViewportSize({ width: 375, height: 740 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${name} scrolls sideways at 375 px by ${overflow} px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+test('a new visitor signs up, adds two products, saves a card, checks out and sees the order paid', async () => {
+  const { context, page } = await newVisitor(suite.browser);
+  try {
+    const customer = newCustomer();
+    await page.goto(suite.server.url);
+    await page.locator('.products .card').first().waitFor();
+    await checkPage(page, 'products');
+
+    await page.getByRole('link', { name: 'Sign up' }).click();
+    await page.getByRole('button', { name: 'Create account' }).waitFor();
+    await checkPage(page, 'signup');
+    await signUpInPage(page, suite.server.url, customer);
+
+    const cards = page.locator('.products .card').filter({ has: page.getByRole('button', { name: /^Add .* to cart$/, disabled: false }) });
+    const first = (await cards.nth(0).locator('h2').textContent()).trim();
+    const second = (await cards.nth(1).locator('h2').textContent()).trim();
+    await cards.nth(0).getByRole('button').click();
+    await cards.nth(1).locator('h2 a').click();
+    await page.locator('#stock').waitFor();
+    assert.match(await page.locator('#stock').textContent(), /^In stock: \d+$/);
+    await checkPage(page, 'product');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByText(`Added 1 × ${second} to your cart.`).waitFor();
+    assert.equal(await page.locator('#cart-link').textContent(), 'Cart (2)');
+
+    await saveCardInPage(page, '4242 4242 4242 4242');
+    assert.equal(await page.getByLabel('Card number').inputValue(), '', 'the number is not kept in the page');
+    assert.ok(!(await page.locator('main').textContent()).includes('4242 4242'), 'only the last four are shown');
+    await checkPage(page, 'account');
+
+    await page.getByRole('link', { name: /^Cart/ }).click();
+    await page.getByText(first).waitFor();
+    await page.getByText(second).waitFor();
+    await checkPage(page, 'cart');
+    await page.getByRole('link', { name: 'Checkout' }).click();
+    await page.getByRole('button', { name: 'Place order' }).waitFor();
+    await fillAddress(page);
+    await checkPage(page, 'checkout');
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.waitForURL(/#\/orders\/[^/]+$/);
+    await page.locator('#order-status [data-status="paid"]').waitFor({ timeout: 20_000 });
+    await page.getByText('Payment received').waitFor();
+    await checkPage(page, 'order');
+    assert.equal(await page.locator('#cart-link').textContent(), 'Cart (0)', 'the cart empties after the order');
+    const token = await suite.api.login(customer.email, customer.password);
+    const orders = await suite.api.orders(token);
+    assert.equal(orders.length, 1);
+    assert.equal(orders[0].status, 'paid');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a declined card shows a clear message and the stock comes back', async () => {
+  const { context, page } = await newVisitor(suite.browser);
+  try {
+    await signUpInPage(page, suite.server.url, newCustomer());
+    const card = page.locator('.products .card').filter({ has: page.getByRole('button', { name: /^Add .* to cart$/, disabled: false }) }).first();
+    const productId = decodeURIComponent((await card.locator('h2 a').getAttribute('href')).split('/').pop());
+    const stockBefore = (await suite.api.product(productId)).stock;
+    await card.getByRole('button').click();
+    await saveCardInPage(page, '4000 0000 0000 0002');
+    await page.goto(`${suite.server.url}/#/checkout`);
+    await fillAddress(page);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.locator('#order-status [data-status="cancelled"]').waitFor({ timeout: 20_000 });
+    await page.getByText('Your card was declined, so nothing was charged and the products went back in stock.').waitFor();
+    assert.equal((await suite.api.product(productId)).stock, stockBefore, 'the reserved unit went back');
+    await page.getByRole('link', { name: 'Products' }).click();
+    await page.locator(`.card:has(a[href="#/product/${productId}"]) .stock`).waitFor();
+    assert.equal(await page.locator(`.card:has(a[href="#/product/${productId}"]) .stock`).textContent(), `In stock: ${stockBefore}`);
+  } finally {
+    await context.close();
+  }
+});
