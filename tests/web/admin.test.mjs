@@ -27,7 +27,7 @@ test('a customer who opens the admin URL sees a refusal that came from the API',
     await page.goto(`${suite.server.url}/#/admin`);
     assert.equal((await refused).status(), 403);
     await page.getByText('Access refused: this page is for administrators').waitFor();
-    assert.equal(await page.getByRole('heading', { name: 'Products' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: 'Products', exact: true }).count(), 0);
     assert.deepEqual(await seriousViolations(page), []);
   } finally {
     await context.close();
@@ -39,7 +39,7 @@ test('an admin edits a product with If-Match and a stale edit gets a clear confl
   try {
     await logInInPage(page, kAdminEmail, kAdminPassword);
     await page.getByRole('link', { name: 'Admin' }).click();
-    await page.getByRole('heading', { name: 'Products' }).waitFor();
+    await page.getByRole('heading', { name: 'Products', exact: true }).waitFor();
     await page.locator('#admin-products ~ div table tbody tr').first().waitFor();
     assert.deepEqual(await seriousViolations(page), []);
     await screenshots(page, 'admin');

@@ -55,7 +55,8 @@ test('the Content-Security-Policy blocks an inline script injected into the page
       document.body.append(script);
     });
     const message = await violation;
-    assert.match(message.text(), /Refused to execute inline script/);
+    // Chromium 156's wording: "Executing inline script violates ... 'script-src 'self'' ... The action has been blocked."
+    assert.match(message.text(), /inline script violates the following Content Security Policy directive 'script-src 'self''.*blocked/s);
     assert.equal(await page.evaluate(() => window.__injected), undefined, 'the injected script did not run');
   } finally {
     await context.close();
