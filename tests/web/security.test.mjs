@@ -48,7 +48,7 @@ test('the Content-Security-Policy blocks an inline script injected into the page
   try {
     await page.goto(suite.server.url);
     await page.locator('#nav a').first().waitFor();
-    const violation = page.waitForEvent('console', (message) => /Content Security Policy/.test(message.text()));
+    const violation = page.waitForEvent('console', { predicate: (message) => /Content Security Policy/.test(message.text()), timeout: 5_000 });
     await page.evaluate(() => {
       const script = document.createElement('script');
       script.textContent = 'window.__injected = true;';
