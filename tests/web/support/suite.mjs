@@ -10,11 +10,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const kAdminEmail = 'admin@orderly.local';
 export const kAdminPassword = 'web-suite-admin-password';
 
-export async function startSuite() {
+export async function startSuite({ extraArgs = [] } = {}) {
   const binary = process.env.ORDERLY_BINARY;
   if (!binary) throw new Error('ORDERLY_BINARY is not set (run through ctest -L web)');
   const webRoot = process.env.ORDERLY_WEB_ROOT ?? resolve(join(here, '..', '..', '..', 'web'));
-  const server = await startOrderly({ binary, webRoot, adminPassword: kAdminPassword });
+  const server = await startOrderly({ binary, webRoot, adminPassword: kAdminPassword, extraArgs });
   let browser;
   try {
     browser = await launchBrowser();

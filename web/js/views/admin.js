@@ -9,7 +9,7 @@ import { authed, currentUser } from '../session.js';
 import { setTitle } from '../app.js';
 import { requireLogin } from './auth.js';
 
-const kJobPoll = 250;
+const kJobPoll = 100;  // an import job's progress, while it runs
 
 function refusal(main, error) {
   const box = messageBox();
