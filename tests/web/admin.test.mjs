@@ -3,13 +3,20 @@
 // while the progress bar moves.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { newVisitor, screenshots, seriousViolations } from './support/browser.mjs';
 import { kAdminEmail, kAdminPassword, newCustomer, signUpInPage, startSuite } from './support/suite.mjs';
 
 let suite;
 // Small import batches: each is a durable commit, so a few thousand lines
 // take long enough for the page to show values between 0 and 100 %.
-before(async () => { suite = await startSuite({ extraArgs: ['--set', 'catalog.import_batch_size=20'] }); });
+// One delivery before the dead-letter queue and a fast poll: a poison
+// message is dead-lettered at once.
+before(async () => {
+  suite = await startSuite({ extraArgs: ['--set', 'catalog.import_batch_size=20', '--set', 'queue.delivery_limit=1',
+    '--set', 'notify.poll_interval=20ms'] });
+});
 after(async () => { await suite?.stop(); });
 
 async function logInInPage(page, email, password) {
@@ -84,6 +91,41 @@ test('an admin imports a CSV of 5000 lines and the progress bar moves to 100 %',
     assert.equal(seen.at(-1), 100);
     assert.ok(seen.some((value) => value > 0 && value < 100), `an intermediate value was shown: ${seen}`);
     assert.equal(await page.locator('#import-errors li').count(), 1, 'the bad line is reported');
+    assert.deepEqual(await seriousViolations(page), []);
+  } finally {
+    await context.close();
+  }
+});
+
+// A message no consumer understands, written the way the embedded outbox
+// writes one (a row of queue_messages), from outside the process.
+function enqueuePoison(id) {
+  const payload = JSON.stringify({ order_id: 'ord_web_1', user_id: 'usr_web', email: 'poison@example.test', name: 'Poison', total: { amount: 1, currency: 'USD' } });
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', join(suite.server.dataDir, 'data', 'orderly.db'),
+    `INSERT INTO queue_messages (id, queue, type, schema_version, payload, created_at, visible_at) VALUES ('${id}', 'notifications', 'order.exploded', 1, '${payload}', '2024-01-01T00:00:00Z', 0);`]);
+}
+
+test('an admin sees a dead letter (never its payload) and replays it', async () => {
+  enqueuePoison('evt-web-poison-1');
+  const token = await suite.adminToken();
+  let listed = [];
+  for (let attempt = 0; attempt < 100 && listed.length === 0; attempt += 1) {
+    listed = (await suite.api.call('GET', '/api/v1/admin/dlq', { token })).body.items;
+    if (listed.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(listed.length, 1, 'the poison message was dead-lettered');
+  const { context, page } = await newVisitor(suite.browser);
+  try {
+    await logInInPage(page, kAdminEmail, kAdminPassword);
+    await page.goto(`${suite.server.url}/#/admin`);
+    const row = page.locator('#admin-dlq ~ div tbody tr', { hasText: 'order.exploded' });
+    await row.waitFor();
+    assert.match(await row.textContent(), /notifications.*order\.exploded.*1.*unknown event type/);
+    assert.ok(!(await page.locator('main').textContent()).includes('poison@example.test'), 'never the payload');
+    const replayed = page.waitForResponse((response) => response.url().endsWith('/api/v1/admin/dlq/evt-web-poison-1/replay'));
+    await row.getByRole('button', { name: /^Replay / }).click();
+    assert.equal((await replayed).status(), 202);
+    await page.getByText('Replayed onto its queue.').waitFor();
     assert.deepEqual(await seriousViolations(page), []);
   } finally {
     await context.close();
