@@ -27,9 +27,9 @@ export function showCart(main) {
       });
       return el('tr', {},
         el('td', {}, el('a', { href: `#/product/${encodeURIComponent(line.product_id)}` }, line.name)),
-        el('td', {}, formatMoney(line.price)),
-        el('td', {}, quantity),
-        el('td', {}, formatMoney({ amount: line.price.amount * line.quantity, currency: line.price.currency })),
+        el('td', { 'data-label': 'Price' }, formatMoney(line.price)),
+        el('td', { 'data-label': 'Quantity' }, quantity),
+        el('td', { 'data-label': 'Subtotal' }, formatMoney({ amount: line.price.amount * line.quantity, currency: line.price.currency })),
         el('td', {}, el('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${line.name}`,
           onclick: () => { setQuantity(line.product_id, 0); draw(); } }, 'Remove')));
     });

@@ -76,7 +76,8 @@ export async function showOrder(main, { params: [id] }) {
       el('table', {}, el('caption', { class: 'muted' }, 'Products in this order'),
         el('thead', {}, el('tr', {}, ['Product', 'Quantity', 'Price'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, (order.items ?? []).map((item) => el('tr', {},
-          el('td', {}, item.name), el('td', {}, String(item.quantity)), el('td', {}, formatMoney(item.total)))))),
+          el('td', {}, item.name), el('td', { 'data-label': 'Quantity' }, String(item.quantity)),
+          el('td', { 'data-label': 'Price' }, formatMoney(item.total)))))),
       el('p', { class: 'total' }, `Total: ${formatMoney(order.total)}`),
       el('h2', {}, 'History'),
       el('ol', { class: 'history' }, (order.history ?? []).map((step) =>
