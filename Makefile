@@ -5,7 +5,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 ARGS ?=
 
-.PHONY: all bootstrap build run test test-unit test-e2e test-web test-asan bench format clean fuzz fuzz-test fuzz-long
+.PHONY: all bootstrap build run test test-unit test-e2e test-web screenshots test-asan bench format clean fuzz fuzz-test fuzz-long
 
 all: build
 
@@ -53,6 +53,12 @@ test-e2e: build
 # The browser suites alone (tests/web: Debian's chromium, playwright-core).
 test-web: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L web
+
+# The pages as the browser suites saw them (desktop and 375 px), into docs/screenshots/.
+screenshots: test-web
+	@mkdir -p docs/screenshots
+	@cp $(BUILD_DIR)/web-screenshots/*.png docs/screenshots/
+	@echo "screenshots: $$(ls $(BUILD_DIR)/web-screenshots/*.png | wc -l) files in docs/screenshots/"
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan:

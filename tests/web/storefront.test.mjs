@@ -95,3 +95,44 @@ test('a declined card shows a clear message and the stock comes back', async () 
     await context.close();
   }
 });
+
+test('search narrows the list and the pager walks forward and back', async () => {
+  const created = await suite.api.call('POST', '/api/v1/products', {
+    token: await suite.adminToken(),
+    body: { sku: 'PAGER-1', name: 'Paging probe', description: 'The thirteenth product', price: { amount: 500, currency: 'USD' }, stock: 3 },
+  });
+  assert.equal(created.status, 201);
+  const { body: all } = await suite.api.call('GET', '/api/v1/products?limit=100');
+  const total = all.items.length;
+  assert.ok(total > 12, `more products than one page: ${total}`);
+  const { context, page } = await newVisitor(suite.browser);
+  try {
+    await page.goto(suite.server.url);
+    const cards = page.locator('.products .card');
+    await cards.first().waitFor();
+    assert.equal(await cards.count(), 12);
+    const firstPage = await cards.locator('h2').allTextContents();
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.getByRole('link', { name: 'Previous page' }).waitFor();
+    await cards.first().waitFor();
+    const secondPage = await cards.locator('h2').allTextContents();
+    assert.equal(secondPage.length, total - 12);
+    assert.deepEqual(secondPage.filter((name) => firstPage.includes(name)), [], 'no product on both pages');
+    await page.getByRole('link', { name: 'Previous page' }).click();
+    await page.getByRole('link', { name: 'Next page' }).waitFor();
+    assert.deepEqual(await cards.locator('h2').allTextContents(), firstPage);
+
+    await page.getByLabel('Search products').fill('mug');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Products matching “mug”' }).waitFor();
+    await cards.first().waitFor();
+    const found = await cards.locator('h2').allTextContents();
+    assert.ok(found.length >= 1 && found.length < 12, `a narrower list: ${found}`);
+    for (const name of found) assert.match(name, /mug/i);
+    await page.getByLabel('Search products').fill('no-such-thing-anywhere');
+    await page.keyboard.press('Enter');
+    await page.getByText('No product matches this search.').waitFor();
+  } finally {
+    await context.close();
+  }
+});
