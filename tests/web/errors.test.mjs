@@ -16,6 +16,7 @@ test('signing up with a taken e-mail says so', async () => {
   try {
     await signUpInPage(page, suite.server.url, customer);
     await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('link', { name: 'Log in' }).waitFor();
     await page.goto(`${suite.server.url}/#/signup`);
     await page.getByLabel('Name').fill('Someone else');
     await page.getByLabel('E-mail').fill(customer.email);

@@ -76,7 +76,9 @@ function renderNav() {
   if (user) {
     links.push(el('a', { href: '#/orders' }, 'Orders'), el('a', { href: '#/account' }, 'Account'));
     if (isAdmin()) links.push(el('a', { href: '#/admin' }, 'Admin'));
-    links.push(el('button', { type: 'button', class: 'secondary', onclick: async () => { await logOut(); navigate('#/'); } }, 'Log out'));
+    // logOut() signs out at once and tells the server afterwards: navigate
+    // now, so a page opened meanwhile is not replaced when the server answers.
+    links.push(el('button', { type: 'button', class: 'secondary', onclick: () => { logOut(); navigate('#/'); } }, 'Log out'));
   } else {
     links.push(el('a', { href: '#/login' }, 'Log in'), el('a', { href: '#/signup' }, 'Sign up'));
   }
