@@ -68,6 +68,20 @@ test('a new visitor signs up, adds two products, saves a card, checks out and se
     const orders = await suite.api.orders(token);
     assert.equal(orders.length, 1);
     assert.equal(orders[0].status, 'paid');
+
+    // The history lists it, paid, and the e-mail notices show on the account page.
+    await page.getByRole('link', { name: 'Orders' }).click();
+    await page.locator('#orders li', { hasText: `Order ${orders[0].id}` }).getByText('Paid').waitFor();
+    await checkPage(page, 'orders');
+    let notices = '';
+    for (let visit = 0; visit < 40 && !/Payment confirmed e-mail: sent/.test(notices); visit += 1) {
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.locator('#notifications li').first().waitFor();
+      notices = await page.locator('#notifications').textContent();
+      if (!/Payment confirmed e-mail: sent/.test(notices)) await page.getByRole('link', { name: 'Products' }).click();
+    }
+    assert.match(notices, /Order received e-mail: sent/);
+    assert.match(notices, /Payment confirmed e-mail: sent/);
   } finally {
     await context.close();
   }

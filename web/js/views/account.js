@@ -7,6 +7,14 @@ import { authed, currentUser } from '../session.js';
 import { setTitle } from '../app.js';
 import { requireLogin } from './auth.js';
 
+const kTemplateText = {
+  order_received: 'Order received e-mail',
+  payment_confirmed: 'Payment confirmed e-mail',
+  order_cancelled: 'Order cancelled e-mail',
+  order_shipped: 'Order shipped e-mail',
+};
+const kStatusText = { queued: 'waiting to be sent', sent: 'sent', failed: 'could not be sent' };
+
 export function cardLabel(card) {
   return `${card.brand} ending in ${card.last4}, expires ${String(card.exp_month).padStart(2, '0')}/${card.exp_year}`;
 }
@@ -75,7 +83,7 @@ export async function showAccount(main) {
   try {
     const page = await authed('GET', '/api/v1/notifications');
     const items = page.items ?? [];
-    replace(notices, items.length ? items.map((n) => el('li', {}, `${n.template}: ${n.status} (${n.channel})`)) : el('li', {}, 'No notifications yet.'));
+    replace(notices, items.length ? items.map((n) => el('li', {}, `${kTemplateText[n.template] ?? n.template}: ${kStatusText[n.status] ?? n.status}`)) : el('li', {}, 'No notifications yet.'));
   } catch (error) {
     replace(notices, el('li', {}, describeError(error, 'load your notifications')));
   }
