@@ -5,7 +5,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 ARGS ?=
 
-.PHONY: all bootstrap build run test test-unit test-e2e test-asan bench format clean fuzz fuzz-test fuzz-long
+.PHONY: all bootstrap build run test test-unit test-e2e test-web screenshots test-asan bench format clean fuzz fuzz-test fuzz-long
 
 all: build
 
@@ -18,8 +18,9 @@ build: bootstrap
 	@cmake --build $(BUILD_DIR)
 	@ln -sfn $(PRESET)/src/orderly build/orderly
 
-# The embedded platform on 0.0.0.0:8080 (API) and 127.0.0.1:9090 (metrics), data in ./data.
+# The embedded platform on 0.0.0.0:8080 (API and the storefront) and 127.0.0.1:9090 (metrics), data in ./data.
 run: build
+	@echo "orderly: the storefront is at http://localhost:8080/ (the admin panel at http://localhost:8080/#/admin)"
 	build/orderly serve $(ARGS)
 
 # Every suite: unit tests and end-to-end tests against the real binary.
@@ -48,6 +49,16 @@ test-unit: build
 
 test-e2e: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
+
+# The browser suites alone (tests/web: Debian's chromium, playwright-core).
+test-web: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L web
+
+# The pages as the browser suites saw them (desktop and 375 px), into docs/screenshots/.
+screenshots: test-web
+	@mkdir -p docs/screenshots
+	@cp $(BUILD_DIR)/web-screenshots/*.png docs/screenshots/
+	@echo "screenshots: $$(ls $(BUILD_DIR)/web-screenshots/*.png | wc -l) files in docs/screenshots/"
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan:

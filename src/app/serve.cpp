@@ -33,6 +33,7 @@
 #include "core/process_metrics.hpp"
 #include "core/run_sync.hpp"
 #include "core/ids.hpp"
+#include "gateway/web_files_middleware.hpp"
 #include "lock/periodic_job.hpp"
 #include "lock/postgres_lock.hpp"
 #include "net/health.hpp"
@@ -324,8 +325,15 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   // A worker role has no public API (and no token to check).
   std::unique_ptr<PublicPipeline> public_pipeline;
   if (!selection.is_worker()) {
-    public_pipeline = std::make_unique<PublicPipeline>(public_router, config, metrics, clock, random,
-                                                       std::vector<std::shared_ptr<net::Middleware>>{authenticate});
+    std::vector<std::shared_ptr<net::Middleware>> inner;
+    // Embedded mode serves the web pages itself; in scale-out the gateway does.
+    if (!selection.internal_listener && !config.web.root.empty()) {
+      inner.push_back(std::make_shared<gateway::WebFilesMiddleware>(
+          config.web.root, std::chrono::duration_cast<std::chrono::seconds>(config.web.cache_max_age)));
+    }
+    inner.push_back(authenticate);
+    public_pipeline =
+        std::make_unique<PublicPipeline>(public_router, config, metrics, clock, random, std::move(inner));
   }
 
   // The internal listener admits a service credential for any service hosted here.

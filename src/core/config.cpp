@@ -585,6 +585,13 @@ const std::vector<Setting>& settings() {
       duration_setting(
           "services.call_timeout", "Each try of a call to another service's internal API.",
           [](auto& c) -> auto& { return c.services.call_timeout; }),
+      // web pages (embedded mode)
+      {"web.root", "Folder of the web pages served at / by `orderly serve` (the storefront); empty: none.",
+       [](const Config& c) { return c.web.root; },
+       [](Config& c, std::string_view text) { c.web.root = std::string(text); }},
+      duration_setting(
+          "web.cache_max_age", "Browser cache lifetime of web assets without a content hash in their name.",
+          [](auto& c) -> auto& { return c.web.cache_max_age; }, true, std::chrono::hours(24 * 365)),
   };
   return kSettings;
 }

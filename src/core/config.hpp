@@ -183,6 +183,12 @@ struct ServicesConfig {
   std::chrono::milliseconds call_timeout{2'000};  // each try of an internal call
 };
 
+// Embedded mode's web pages (web/), served at / (gateway/web_files_middleware).
+struct WebConfig {
+  std::string root = "web";                          // relative to the working folder; empty: no pages
+  std::chrono::milliseconds cache_max_age{300'000};  // assets without a content hash in their name
+};
+
 struct Config {
   HostPort listen{"0.0.0.0", 8080};
   HostPort ops_listen{"127.0.0.1", 9090};
@@ -202,6 +208,7 @@ struct Config {
   CatalogConfig catalog;
   PaymentsConfig payments;
   OrdersConfig orders;
+  WebConfig web;
 };
 
 // A configuration problem, worded as the one line a user sees before exit 2:

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -53,27 +54,9 @@ net::Response not_found() {
   return net::Response::problem(404, "/problems/not-found", "Not Found", "No file at this path.");
 }
 
-}  // namespace
+constexpr std::chrono::seconds kImmutableMaxAge{365 * 24 * 3600};
 
-std::string gzip_compress(std::string_view data) {
-  z_stream stream{};
-  // 15 + 16: a gzip header and trailer instead of zlib's.
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("zlib: deflateInit2 failed");
-  }
-  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const auto result = deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  if (result != Z_STREAM_END) throw std::runtime_error("zlib: deflate did not finish");
-  return out;
-}
-
-net::Response serve_static(const RouteConfig& route, const net::Request& request) {
+net::Response serve_file(const RouteConfig& route, const net::Request& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     auto response = net::Response::problem(405, "/problems/method-not-allowed", "Method Not Allowed",
                                            "Files accept GET and HEAD.");
@@ -110,7 +93,7 @@ net::Response serve_static(const RouteConfig& route, const net::Request& request
 
   net::Response response;
   response.headers.set("ETag", tagged);
-  response.headers.set("Cache-Control", fmt::format("public, max-age={}", route.cache_max_age.count()));
+  response.headers.set("Cache-Control", cache_control_for(path.filename().string(), route.cache_max_age));
   if (type.compressible) response.headers.set("Vary", "Accept-Encoding");
   if (const auto match = request.headers.get("If-None-Match");
       match && (*match == tagged || *match == "*" || match->find(tagged) != std::string_view::npos)) {
@@ -129,6 +112,58 @@ net::Response serve_static(const RouteConfig& route, const net::Request& request
   } else {
     response.body = content.str();
   }
+  return response;
+}
+
+}  // namespace
+
+void add_page_security_headers(net::Headers& headers) {
+  headers.set("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  headers.set("X-Content-Type-Options", "nosniff");
+  headers.set("Referrer-Policy", "no-referrer");
+  headers.set("X-Frame-Options", "DENY");
+  headers.set("Cross-Origin-Opener-Policy", "same-origin");
+}
+
+bool is_fingerprinted(std::string_view filename) {
+  const auto extension = filename.rfind('.');
+  if (extension == std::string_view::npos || extension == 0) return false;
+  const auto stem = filename.substr(0, extension);
+  const auto dot = stem.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  const auto hash = stem.substr(dot + 1);
+  if (hash.size() < 8 || hash.size() > 64) return false;
+  return std::all_of(hash.begin(), hash.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string cache_control_for(std::string_view filename, std::chrono::seconds max_age) {
+  if (is_fingerprinted(filename)) return fmt::format("public, max-age={}, immutable", kImmutableMaxAge.count());
+  if (filename.ends_with(".html")) return "no-cache";
+  return fmt::format("public, max-age={}", max_age.count());
+}
+
+std::string gzip_compress(std::string_view data) {
+  z_stream stream{};
+  // 15 + 16: a gzip header and trailer instead of zlib's.
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("zlib: deflateInit2 failed");
+  }
+  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const auto result = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (result != Z_STREAM_END) throw std::runtime_error("zlib: deflate did not finish");
+  return out;
+}
+
+net::Response serve_static(const RouteConfig& route, const net::Request& request) {
+  auto response = serve_file(route, request);
+  add_page_security_headers(response.headers);
   return response;
 }
 

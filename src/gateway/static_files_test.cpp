@@ -102,5 +102,39 @@ TEST_F(StaticFiles, OnlyGetAndHead) {
   EXPECT_EQ(serve_static(route_, request).status, 405);
 }
 
+TEST_F(StaticFiles, EveryAnswerCarriesThePageSecurityHeaders) {
+  const auto first = get("/index.html");
+  const auto again = get("/index.html", {{"If-None-Match", std::string(*first.headers.get("ETag"))}});
+  for (const auto* response : {&first, &again}) {
+    EXPECT_EQ(response->headers.get("Content-Security-Policy"), std::string(kContentSecurityPolicy));
+    EXPECT_EQ(response->headers.get("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(response->headers.get("Referrer-Policy"), "no-referrer");
+    EXPECT_EQ(response->headers.get("X-Frame-Options"), "DENY");
+  }
+  const std::string_view policy = kContentSecurityPolicy;
+  EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string_view::npos);
+  EXPECT_EQ(policy.find("unsafe-inline"), std::string_view::npos);
+  EXPECT_EQ(policy.find("unsafe-eval"), std::string_view::npos);
+}
+
+TEST_F(StaticFiles, FingerprintedFilesAreCachedForAYearAndPagesAreRevalidated) {
+  std::ofstream(base_ / "web" / "css" / "site.0123abcd.css") << "body{}";
+  EXPECT_EQ(get("/css/site.0123abcd.css").headers.get("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(get("/index.html").headers.get("Cache-Control"), "no-cache");
+  EXPECT_EQ(get("/").headers.get("Cache-Control"), "no-cache") << "the folder's index.html";
+  EXPECT_EQ(get("/css/site.css").headers.get("Cache-Control"), "public, max-age=300");
+}
+
+TEST(Fingerprint, OnlyAHexHashBetweenTwoDotsCounts) {
+  EXPECT_TRUE(is_fingerprinted("app.3f9a1c2e.js"));
+  EXPECT_TRUE(is_fingerprinted("vendor.chart.0123456789abcdef0123.js"));
+  EXPECT_FALSE(is_fingerprinted("app.js"));
+  EXPECT_FALSE(is_fingerprinted("app.3f9a1c2.js")) << "7 digits: too short to be a content hash";
+  EXPECT_FALSE(is_fingerprinted("app.3F9A1C2E.js")) << "lower-case hex only";
+  EXPECT_FALSE(is_fingerprinted("app.deadbeefzz.js"));
+  EXPECT_FALSE(is_fingerprinted(".3f9a1c2e.js"));
+  EXPECT_FALSE(is_fingerprinted("3f9a1c2e"));
+}
+
 }  // namespace
 }  // namespace orderly::gateway
