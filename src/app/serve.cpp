@@ -30,6 +30,7 @@
 #include "core/logging.hpp"
 #include "core/process_metrics.hpp"
 #include "core/run_sync.hpp"
+#include "core/secure_random.hpp"
 #include "core/ids.hpp"
 #include "lock/periodic_job.hpp"
 #include "lock/postgres_lock.hpp"
@@ -116,7 +117,10 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
 
   core::log::start(core::log::parse_level(config.log.level));
   core::SystemClock clock;
-  core::FastRandom random;
+  // Ids of users' objects and secrets come from the CSPRNG; request and
+  // trace ids, which every answer shows, from a generator that mints nothing else.
+  core::SecureRandom random;
+  core::FastRandom request_ids;
   core::metrics::Registry metrics;
   core::metrics::register_process_metrics(metrics);
   metrics.gauge("orderly_build_info", "Always 1; the version is a label.", {"version"}).with_labels({kVersion}).set(1);
@@ -283,7 +287,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   // A worker role has no public API (and no token to check).
   std::unique_ptr<PublicPipeline> public_pipeline;
   if (!selection.is_worker()) {
-    public_pipeline = std::make_unique<PublicPipeline>(public_router, config, metrics, clock, random,
+    public_pipeline = std::make_unique<PublicPipeline>(public_router, config, metrics, clock, request_ids,
                                                        std::vector<std::shared_ptr<net::Middleware>>{authenticate});
   }
 
@@ -300,14 +304,14 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     }
     std::vector<const auth::TokenVerifier*> verifiers;
     for (const auto& verifier : internal_verifiers) verifiers.push_back(verifier.get());
-    internal_pipeline = make_internal_pipeline(internal_router, random,
+    internal_pipeline = make_internal_pipeline(internal_router, request_ids,
                                                std::make_shared<auth::InternalAuthMiddleware>(verifiers, metrics));
   }
 
   net::Router ops_router;
   health.install(ops_router);
   add_metrics_endpoint(ops_router, metrics);
-  const auto ops_pipeline = make_ops_pipeline(ops_router, random);
+  const auto ops_pipeline = make_ops_pipeline(ops_router, request_ids);
 
   const unsigned threads = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
   net::HttpServer server(threads, config.http, metrics, clock);
