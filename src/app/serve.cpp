@@ -1,6 +1,7 @@
 #include "app/serve.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,6 +54,14 @@ net::HealthCheck data_dir_check(std::filesystem::path folder) {
     if (::access(folder.c_str(), W_OK) != 0) co_return net::HealthStatus{false, "data folder not writable"};
     co_return net::HealthStatus{};
   };
+}
+
+// The database, keys and mails inside are the owner's only (0700). A folder
+// that is not ours alone (another owner, or sticky like /tmp) is left as it is.
+void keep_private(const std::filesystem::path& folder, std::error_code& ec) {
+  struct stat info {};
+  if (::stat(folder.c_str(), &info) != 0 || info.st_uid != ::geteuid() || (info.st_mode & S_ISVTX) != 0) return;
+  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
 }
 
 void add_metrics_endpoint(net::Router& router, const core::metrics::Registry& metrics) {
@@ -110,6 +119,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
+  if (!ec) keep_private(config.data_dir, ec);
   if (ec) {
     std::cerr << "orderly: data_dir " << config.data_dir << ": " << ec.message() << "\n";
     return kStartupError;
@@ -207,7 +217,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   health.install(internal_router);
   std::unique_ptr<auth::StoreUserDirectory> local_users;
   if (auth) {
-    auth->add_routes(public_router);
+    auth->add_routes(public_router, messaging->outbox());
     local_users = std::make_unique<auth::StoreUserDirectory>(*store);
     auth::add_internal_user_routes(internal_router, *local_users);
     if (service_tokens) auth::add_internal_token_routes(internal_router, *service_tokens, auth->keys());
@@ -282,7 +292,8 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
       core::log::stop();
       return kStartupError;
     }
-    authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier, metrics);
+    // Admin tokens are checked against auth's token version (its internal API).
+    authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier, metrics, &remote->users());
   }
   // A worker role has no public API (and no token to check).
   std::unique_ptr<PublicPipeline> public_pipeline;

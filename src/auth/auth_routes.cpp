@@ -11,6 +11,7 @@
 #include "core/logging.hpp"
 #include "net/blocking_pool.hpp"
 #include "net/json_body.hpp"
+#include "resilience/rate_limit_headers.hpp"
 
 namespace orderly::auth {
 namespace {
@@ -49,9 +50,9 @@ net::Response invalid_refresh_token() {
 }
 
 // Hashing is shed, not queued without end, when the pool is full.
-net::Response overloaded() {
+net::Response overloaded(std::string_view what = "logins") {
   auto response = net::Response::problem(503, "/problems/overloaded", "Overloaded",
-                                         "too many logins in progress; retry shortly");
+                                         "too many " + std::string(what) + " in progress; retry shortly");
   response.headers.set("Retry-After", "1");
   return response;
 }
@@ -74,8 +75,19 @@ class AuthHandlers {
     if (!password.empty()) {
       if (auto weakness = password_weakness(password, email_text)) fields.add_error("password", *weakness);
     }
+    if (!name.empty() && !is_displayable_name(name)) {
+      fields.add_error("name", "must not be blank or hold control characters or line breaks");
+    }
     fields.throw_if_invalid();
 
+    // After validation (bad input costs nothing), before any store read or hash.
+    const auto admitted = co_await deps_.signup_per_address.acquire("ip:" + request.remote_address);
+    if (!admitted.allowed) {
+      core::log::warn("audit.signup", {{"outcome", "rate_limited"},
+                                       {"remote_address", request.remote_address},
+                                       {"request_id", context.request_id}});
+      co_return resilience::rate_limited_response(deps_.signup_per_address.policy(), admitted);
+    }
     try {
       std::vector<std::string> roles{std::string(kCustomerRole)};
       const auto user = co_await deps_.service.sign_up(*email, std::move(password), std::move(name), std::move(roles));
@@ -87,7 +99,7 @@ class AuthHandlers {
       co_return net::Response::problem(409, "/problems/email-taken", "Email taken",
                                        "an account with this email exists");
     } catch (const net::PoolSaturated&) {
-      co_return overloaded();
+      co_return overloaded("signups");
     }
   }
 
@@ -203,7 +215,7 @@ class AuthHandlers {
     fields.throw_if_invalid();
 
     const std::string user_id(context.param("id").value_or(""));
-    const auto user = co_await deps_.service.users().set_roles(user_id, roles);
+    const auto user = co_await deps_.service.change_roles(user_id, roles);
     if (!user) co_return net::Response::problem(404, "/problems/not-found", "Not found", "no such user");
     core::log::info("audit.role_change", {{"actor", caller(context).user_id},
                                           {"user_id", user->id},

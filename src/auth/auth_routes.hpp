@@ -5,6 +5,7 @@
 #include "auth/login_throttle.hpp"
 #include "core/metrics.hpp"
 #include "net/router.hpp"
+#include "resilience/rate_limiter.hpp"
 
 namespace orderly::auth {
 
@@ -12,6 +13,7 @@ struct AuthRouteDependencies {
   AuthService& service;
   const KeyRing& keys;
   LoginThrottle& throttle;
+  resilience::RateLimiter& signup_per_address;
   core::metrics::Registry& metrics;
 };
 
