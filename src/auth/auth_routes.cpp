@@ -179,6 +179,13 @@ class AuthHandlers {
     co_return net::Response::empty(204);
   }
 
+  awaitable<net::Response> logout_all(net::RequestContext& context, net::Request&) {
+    const auto& user_id = caller(context).user_id;
+    co_await deps_.service.log_out_everywhere(user_id);
+    core::log::info("audit.logout_all", {{"user_id", user_id}, {"request_id", context.request_id}});
+    co_return net::Response::empty(204);
+  }
+
   awaitable<net::Response> me(net::RequestContext& context, net::Request&) {
     const auto user = co_await deps_.service.users().find(caller(context).user_id);
     if (!user) {
@@ -247,6 +254,7 @@ void add_auth_routes(net::Router& router, AuthRouteDependencies dependencies) {
   router.add("POST", "/api/v1/auth/login", bind<&AuthHandlers::login>(handlers));
   router.add("POST", "/api/v1/auth/refresh", bind<&AuthHandlers::refresh>(handlers));
   router.add("POST", "/api/v1/auth/logout", bind<&AuthHandlers::logout>(handlers));
+  router.add("POST", "/api/v1/auth/logout-all", require_user(bind<&AuthHandlers::logout_all>(handlers)));
   router.add("GET", "/api/v1/auth/me", require_user(bind<&AuthHandlers::me>(handlers)));
   router.add("GET", "/.well-known/jwks.json", bind<&AuthHandlers::jwks>(handlers));
   router.add("PUT", "/api/v1/admin/users/{id}/roles", require_role("admin", bind<&AuthHandlers::set_roles>(handlers)));

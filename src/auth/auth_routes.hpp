@@ -18,7 +18,7 @@ struct AuthRouteDependencies {
 };
 
 // Adds the Auth rows of API.md to `router`: signup, login, refresh, logout,
-// me, the JWKS document and the admin roles endpoint. The dependencies must
+// logout-all (Accounts), me, the JWKS document and the admin roles endpoint. The dependencies must
 // outlive the router. Metrics: orderly_auth_logins_total{outcome}
 // (success, wrong_credentials, rate_limited, shed), orderly_auth_refresh_total{outcome}.
 void add_auth_routes(net::Router& router, AuthRouteDependencies dependencies);

@@ -57,6 +57,10 @@ boost::asio::awaitable<std::optional<User>> AuthService::change_roles(std::strin
   co_return user;
 }
 
+boost::asio::awaitable<void> AuthService::log_out_everywhere(std::string user_id) {
+  co_await refresh_tokens_.revoke_all_of_user(std::move(user_id));
+}
+
 boost::asio::awaitable<void> AuthService::log_out(std::string refresh_token) {
   co_await refresh_tokens_.revoke_family_of(std::move(refresh_token));
 }

@@ -57,6 +57,9 @@ class AuthService {
   boost::asio::awaitable<LoginResult> log_in(std::string email, std::string password);
   boost::asio::awaitable<RefreshAnswer> refresh(std::string refresh_token);
   boost::asio::awaitable<void> log_out(std::string refresh_token);
+  // Revokes every refresh family of the user (logout-all): refresh stops at
+  // once; access tokens already issued live out auth.access_token_ttl.
+  boost::asio::awaitable<void> log_out_everywhere(std::string user_id);
 
   [[nodiscard]] UserStore& users() { return users_; }
 
