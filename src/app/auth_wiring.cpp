@@ -11,6 +11,7 @@
 
 #include "auth/admin_seed.hpp"
 #include "auth/auth_routes.hpp"
+#include "auth/password_routes.hpp"
 #include "auth/authenticate_middleware.hpp"
 #include "core/logging.hpp"
 #include "core/secret_file.hpp"
@@ -24,12 +25,12 @@ std::chrono::seconds whole_seconds(std::chrono::milliseconds duration) {
   return std::chrono::duration_cast<std::chrono::seconds>(duration);
 }
 
-// In Redis when the process shares one (fail closed: while Redis cannot
-// count, logins are refused rather than left unlimited for a guesser), else
-// in this process.
-std::unique_ptr<resilience::RateLimiter> login_limiter(std::string name, const core::RateSetting& rate,
-                                                       const core::Clock& clock, core::metrics::Registry& metrics,
-                                                       SharedRedis* shared_redis) {
+// In Redis when the process shares one, so every auth instance counts the
+// same attempts (fail closed: while Redis cannot count, attempts are refused
+// rather than left unlimited for a guesser), else in this process.
+std::unique_ptr<resilience::RateLimiter> auth_limiter(std::string name, const core::RateSetting& rate,
+                                                      const core::Clock& clock, core::metrics::Registry& metrics,
+                                                      SharedRedis* shared_redis) {
   resilience::RateLimitPolicy policy{std::move(name), rate.limit, rate.window};
   if (shared_redis != nullptr) {
     return std::make_unique<resilience::RedisRateLimiter>(
@@ -55,23 +56,35 @@ std::string load_auth_sealing_key(const core::Config& config, bool create_file) 
 AuthComponent::AuthComponent(const core::Config& config, store::Store& store, const core::Clock& clock,
                              core::Random& random, core::metrics::Registry& metrics, SharedRedis* shared_redis)
     : config_(config),
+      store_(store),
+      clock_(clock),
       metrics_(metrics),
       hash_pool_("password_hash", config.auth.hash_threads, config.auth.hash_queue),
       hasher_(hash_pool_, auth::Argon2Params{config.auth.argon2_memory_kib, config.auth.argon2_iterations}),
+      signup_hash_pool_("signup_hash", config.auth.signup_hash_threads, config.auth.signup_hash_queue),
+      signup_hasher_(signup_hash_pool_,
+                     auth::Argon2Params{config.auth.argon2_memory_kib, config.auth.argon2_iterations}),
       keys_(store, load_auth_sealing_key(config, true), clock),
       issuer_(keys_, clock, {config.auth.issuer, config.auth.audience, whole_seconds(config.auth.access_token_ttl)}),
       verifier_(keys_, clock, {config.auth.issuer, config.auth.audience, whole_seconds(config.auth.leeway)}),
       users_(store, clock),
       refresh_tokens_(store, clock, whole_seconds(config.auth.refresh_token_ttl)),
-      service_(users_, refresh_tokens_, hasher_, issuer_, random),
+      token_versions_(store),
+      service_(users_, refresh_tokens_, hasher_, signup_hasher_, issuer_, random),
       login_per_address_(
-          login_limiter("login-per-address", config.auth.login_per_address, clock, metrics, shared_redis)),
-      login_per_account_and_address_(login_limiter("login-per-account-and-address",
-                                                   config.auth.login_per_account_and_address, clock, metrics,
-                                                   shared_redis)),
+          auth_limiter("login-per-address", config.auth.login_per_address, clock, metrics, shared_redis)),
+      login_per_account_and_address_(auth_limiter("login-per-account-and-address",
+                                                  config.auth.login_per_account_and_address, clock, metrics,
+                                                  shared_redis)),
       login_per_account_(
-          login_limiter("login-per-account", config.auth.login_per_account, clock, metrics, shared_redis)),
-      throttle_(*login_per_address_, *login_per_account_and_address_, *login_per_account_) {
+          auth_limiter("login-per-account", config.auth.login_per_account, clock, metrics, shared_redis)),
+      throttle_(*login_per_address_, *login_per_account_and_address_, *login_per_account_),
+      signup_per_address_(
+          auth_limiter("signup-per-address", config.auth.signup_per_address, clock, metrics, shared_redis)),
+      reset_per_address_(auth_limiter("password-reset-per-address", config.auth.reset_per_address, clock, metrics,
+                                      shared_redis)),
+      reset_per_account_(auth_limiter("password-reset-per-account", config.auth.reset_per_account, clock, metrics,
+                                      shared_redis)) {
   metrics.gauge_callback("orderly_auth_hash_pool_load", "Password hashes running or waiting.",
                          [this] { return static_cast<double>(hash_pool_.load()); });
 }
@@ -108,12 +121,17 @@ void AuthComponent::start_key_reload(boost::asio::any_io_executor loop) {
   boost::asio::co_spawn(loop, std::move(reload), boost::asio::detached);
 }
 
-void AuthComponent::add_routes(net::Router& router) {
-  auth::add_auth_routes(router, {service_, keys_, throttle_, metrics_});
+void AuthComponent::add_routes(net::Router& router, std::shared_ptr<queue::EventOutbox> outbox) {
+  auth::add_auth_routes(router, {service_, keys_, throttle_, *signup_per_address_, metrics_});
+  outbox_ = std::move(outbox);
+  password_resets_ = std::make_unique<auth::PasswordResets>(store_, *outbox_, clock_, config_.auth.public_url);
+  passwords_ = std::make_unique<auth::PasswordService>(users_, refresh_tokens_, *password_resets_, hasher_,
+                                                       signup_hasher_);
+  auth::add_password_routes(router, {*passwords_, throttle_, *reset_per_address_, *reset_per_account_, metrics_});
 }
 
 std::shared_ptr<net::Middleware> AuthComponent::authenticate_middleware() {
-  return std::make_shared<auth::AuthenticateMiddleware>(verifier_, metrics_);
+  return std::make_shared<auth::AuthenticateMiddleware>(verifier_, metrics_, &token_versions_);
 }
 
 }  // namespace orderly::app

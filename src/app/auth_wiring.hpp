@@ -12,7 +12,10 @@
 #include "auth/key_ring.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
+#include "auth/password_resets.hpp"
+#include "auth/password_service.hpp"
 #include "auth/refresh_tokens.hpp"
+#include "auth/store_user_directory.hpp"
 #include "auth/token_issuer.hpp"
 #include "auth/token_verifier.hpp"
 #include "auth/user_store.hpp"
@@ -23,6 +26,7 @@
 #include "net/blocking_pool.hpp"
 #include "net/pipeline.hpp"
 #include "net/router.hpp"
+#include "queue/event_outbox.hpp"
 #include "resilience/rate_limiter.hpp"
 #include "store/store.hpp"
 
@@ -53,26 +57,39 @@ class AuthComponent {
   // `orderly keys rotate` or another instance is seen; stops with the loop.
   void start_key_reload(boost::asio::any_io_executor loop);
 
-  void add_routes(net::Router& router);
+  // `outbox`: where account mails (password reset) are written, in the
+  // transaction of their token.
+  void add_routes(net::Router& router, std::shared_ptr<queue::EventOutbox> outbox);
   [[nodiscard]] std::shared_ptr<net::Middleware> authenticate_middleware();
   [[nodiscard]] const auth::TokenVerifier& verifier() const { return verifier_; }
   [[nodiscard]] const auth::KeyRing& keys() const { return keys_; }
 
  private:
   const core::Config& config_;
+  store::Store& store_;
+  const core::Clock& clock_;
   core::metrics::Registry& metrics_;
   net::BlockingPool hash_pool_;
   auth::PasswordHasher hasher_;
+  net::BlockingPool signup_hash_pool_;  // signup's own threads: a flood of it cannot take the login threads
+  auth::PasswordHasher signup_hasher_;
   auth::KeyRing keys_;
   auth::TokenIssuer issuer_;
   auth::TokenVerifier verifier_;
   auth::UserStore users_;
   auth::RefreshTokens refresh_tokens_;
+  auth::StoreUserDirectory token_versions_;
   auth::AuthService service_;
   std::unique_ptr<resilience::RateLimiter> login_per_address_;
   std::unique_ptr<resilience::RateLimiter> login_per_account_and_address_;
   std::unique_ptr<resilience::RateLimiter> login_per_account_;
   auth::LoginThrottle throttle_;
+  std::unique_ptr<resilience::RateLimiter> signup_per_address_;
+  std::unique_ptr<resilience::RateLimiter> reset_per_address_;
+  std::unique_ptr<resilience::RateLimiter> reset_per_account_;
+  std::shared_ptr<queue::EventOutbox> outbox_;
+  std::unique_ptr<auth::PasswordResets> password_resets_;  // made with the routes (they need the outbox)
+  std::unique_ptr<auth::PasswordService> passwords_;
 };
 
 }  // namespace orderly::app

@@ -17,6 +17,7 @@
 #include "app/shared_redis.hpp"
 #include "app/version.hpp"
 #include "auth/access.hpp"
+#include "auth/authenticate_middleware.hpp"
 #include "cache/redis_client.hpp"
 #include "core/logging.hpp"
 #include "core/process_metrics.hpp"
@@ -153,7 +154,11 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
   net::HealthRegistry health;
   net::Router public_router;
   health.install(public_router);
-  public_router.add("GET", "/api/v1/admin/upstreams", auth::require_role("admin", upstreams_handler(gateway)));
+  // The public pipeline verifies no token itself (proxied routes are checked
+  // by the gateway middleware), so this route does.
+  public_router.add("GET", "/api/v1/admin/upstreams",
+                    auth::authenticated(std::make_shared<auth::AuthenticateMiddleware>(gateway.verifier(), metrics),
+                                        auth::require_role("admin", upstreams_handler(gateway))));
   // TLS and plaintext listeners share the pipeline (context.secure tells them apart).
   PublicPipeline public_pipeline(public_router, settings, metrics, clock, random);
   public_pipeline.pipeline.use(std::make_shared<gateway::GatewayMiddleware>(gateway));

@@ -15,6 +15,7 @@
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "core/run_sync.hpp"
+#include "core/secure_random.hpp"
 #include "net/health.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
@@ -202,7 +203,8 @@ int provider_sim(const core::Config& config, const core::HostPort& listen) {
 
   core::log::start(core::log::parse_level(config.log.level));
   core::SystemClock clock;
-  core::FastRandom random;
+  core::SecureRandom random;  // the provider's payment ids
+  core::FastRandom request_ids;
   core::metrics::Registry metrics;
   std::unique_ptr<payments::SimulatedProvider> simulator;
   try {
@@ -218,7 +220,7 @@ int provider_sim(const core::Config& config, const core::HostPort& listen) {
   net::Router router;
   health.install(router);
   payments::add_provider_sim_routes(router, provider);
-  PublicPipeline pipeline(router, config, metrics, clock, random);
+  PublicPipeline pipeline(router, config, metrics, clock, request_ids);
 
   const unsigned threads = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
   net::HttpServer server(threads, config.http, metrics, clock);

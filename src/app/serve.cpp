@@ -1,6 +1,7 @@
 #include "app/serve.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 #include "core/logging.hpp"
 #include "core/process_metrics.hpp"
 #include "core/run_sync.hpp"
+#include "core/secure_random.hpp"
 #include "core/ids.hpp"
 #include "gateway/web_files_middleware.hpp"
 #include "lock/periodic_job.hpp"
@@ -55,6 +57,14 @@ net::HealthCheck data_dir_check(std::filesystem::path folder) {
     if (::access(folder.c_str(), W_OK) != 0) co_return net::HealthStatus{false, "data folder not writable"};
     co_return net::HealthStatus{};
   };
+}
+
+// The database, keys and mails inside are the owner's only (0700). A folder
+// that is not ours alone (another owner, or sticky like /tmp) is left as it is.
+void keep_private(const std::filesystem::path& folder, std::error_code& ec) {
+  struct stat info {};
+  if (::stat(folder.c_str(), &info) != 0 || info.st_uid != ::geteuid() || (info.st_mode & S_ISVTX) != 0) return;
+  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
 }
 
 void add_metrics_endpoint(net::Router& router, const core::metrics::Registry& metrics) {
@@ -112,6 +122,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
+  if (!ec) keep_private(config.data_dir, ec);
   if (ec) {
     std::cerr << "orderly: data_dir " << config.data_dir << ": " << ec.message() << "\n";
     return kStartupError;
@@ -119,7 +130,10 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
 
   core::log::start(core::log::parse_level(config.log.level));
   core::SystemClock clock;
-  core::FastRandom random;
+  // Ids of users' objects and secrets come from the CSPRNG; request and
+  // trace ids, which every answer shows, from a generator that mints nothing else.
+  core::SecureRandom random;
+  core::FastRandom request_ids;
   core::metrics::Registry metrics;
   core::metrics::register_process_metrics(metrics);
   metrics.gauge("orderly_build_info", "Always 1; the version is a label.", {"version"}).with_labels({kVersion}).set(1);
@@ -245,7 +259,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   health.install(internal_router);
   std::unique_ptr<auth::StoreUserDirectory> local_users;
   if (auth) {
-    auth->add_routes(public_router);
+    auth->add_routes(public_router, messaging->outbox());
     local_users = std::make_unique<auth::StoreUserDirectory>(*store);
     auth::add_internal_user_routes(internal_router, *local_users);
     if (service_tokens) auth::add_internal_token_routes(internal_router, *service_tokens, auth->keys());
@@ -320,7 +334,8 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
       core::log::stop();
       return kStartupError;
     }
-    authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier, metrics);
+    // Admin tokens are checked against auth's token version (its internal API).
+    authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier, metrics, &remote->users());
   }
   // A worker role has no public API (and no token to check).
   std::unique_ptr<PublicPipeline> public_pipeline;
@@ -333,7 +348,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     }
     inner.push_back(authenticate);
     public_pipeline =
-        std::make_unique<PublicPipeline>(public_router, config, metrics, clock, random, std::move(inner));
+        std::make_unique<PublicPipeline>(public_router, config, metrics, clock, request_ids, std::move(inner));
   }
 
   // The internal listener admits a service credential for any service hosted here.
@@ -349,14 +364,14 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     }
     std::vector<const auth::TokenVerifier*> verifiers;
     for (const auto& verifier : internal_verifiers) verifiers.push_back(verifier.get());
-    internal_pipeline = make_internal_pipeline(internal_router, random,
+    internal_pipeline = make_internal_pipeline(internal_router, request_ids,
                                                std::make_shared<auth::InternalAuthMiddleware>(verifiers, metrics));
   }
 
   net::Router ops_router;
   health.install(ops_router);
   add_metrics_endpoint(ops_router, metrics);
-  const auto ops_pipeline = make_ops_pipeline(ops_router, random);
+  const auto ops_pipeline = make_ops_pipeline(ops_router, request_ids);
 
   const unsigned threads = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
   net::HttpServer server(threads, config.http, metrics, clock);

@@ -11,6 +11,7 @@
 #include "core/logging.hpp"
 #include "net/blocking_pool.hpp"
 #include "net/json_body.hpp"
+#include "resilience/rate_limit_headers.hpp"
 
 namespace orderly::auth {
 namespace {
@@ -49,9 +50,9 @@ net::Response invalid_refresh_token() {
 }
 
 // Hashing is shed, not queued without end, when the pool is full.
-net::Response overloaded() {
+net::Response overloaded(std::string_view what = "logins") {
   auto response = net::Response::problem(503, "/problems/overloaded", "Overloaded",
-                                         "too many logins in progress; retry shortly");
+                                         "too many " + std::string(what) + " in progress; retry shortly");
   response.headers.set("Retry-After", "1");
   return response;
 }
@@ -74,8 +75,19 @@ class AuthHandlers {
     if (!password.empty()) {
       if (auto weakness = password_weakness(password, email_text)) fields.add_error("password", *weakness);
     }
+    if (!name.empty() && !is_displayable_name(name)) {
+      fields.add_error("name", "must not be blank or hold control characters or line breaks");
+    }
     fields.throw_if_invalid();
 
+    // After validation (bad input costs nothing), before any store read or hash.
+    const auto admitted = co_await deps_.signup_per_address.acquire("ip:" + request.remote_address);
+    if (!admitted.allowed) {
+      core::log::warn("audit.signup", {{"outcome", "rate_limited"},
+                                       {"remote_address", request.remote_address},
+                                       {"request_id", context.request_id}});
+      co_return resilience::rate_limited_response(deps_.signup_per_address.policy(), admitted);
+    }
     try {
       std::vector<std::string> roles{std::string(kCustomerRole)};
       const auto user = co_await deps_.service.sign_up(*email, std::move(password), std::move(name), std::move(roles));
@@ -87,7 +99,7 @@ class AuthHandlers {
       co_return net::Response::problem(409, "/problems/email-taken", "Email taken",
                                        "an account with this email exists");
     } catch (const net::PoolSaturated&) {
-      co_return overloaded();
+      co_return overloaded("signups");
     }
   }
 
@@ -167,6 +179,13 @@ class AuthHandlers {
     co_return net::Response::empty(204);
   }
 
+  awaitable<net::Response> logout_all(net::RequestContext& context, net::Request&) {
+    const auto& user_id = caller(context).user_id;
+    co_await deps_.service.log_out_everywhere(user_id);
+    core::log::info("audit.logout_all", {{"user_id", user_id}, {"request_id", context.request_id}});
+    co_return net::Response::empty(204);
+  }
+
   awaitable<net::Response> me(net::RequestContext& context, net::Request&) {
     const auto user = co_await deps_.service.users().find(caller(context).user_id);
     if (!user) {
@@ -203,7 +222,7 @@ class AuthHandlers {
     fields.throw_if_invalid();
 
     const std::string user_id(context.param("id").value_or(""));
-    const auto user = co_await deps_.service.users().set_roles(user_id, roles);
+    const auto user = co_await deps_.service.change_roles(user_id, roles);
     if (!user) co_return net::Response::problem(404, "/problems/not-found", "Not found", "no such user");
     core::log::info("audit.role_change", {{"actor", caller(context).user_id},
                                           {"user_id", user->id},
@@ -235,6 +254,7 @@ void add_auth_routes(net::Router& router, AuthRouteDependencies dependencies) {
   router.add("POST", "/api/v1/auth/login", bind<&AuthHandlers::login>(handlers));
   router.add("POST", "/api/v1/auth/refresh", bind<&AuthHandlers::refresh>(handlers));
   router.add("POST", "/api/v1/auth/logout", bind<&AuthHandlers::logout>(handlers));
+  router.add("POST", "/api/v1/auth/logout-all", require_user(bind<&AuthHandlers::logout_all>(handlers)));
   router.add("GET", "/api/v1/auth/me", require_user(bind<&AuthHandlers::me>(handlers)));
   router.add("GET", "/.well-known/jwks.json", bind<&AuthHandlers::jwks>(handlers));
   router.add("PUT", "/api/v1/admin/users/{id}/roles", require_role("admin", bind<&AuthHandlers::set_roles>(handlers)));

@@ -5,6 +5,7 @@
 #include "auth/login_throttle.hpp"
 #include "core/metrics.hpp"
 #include "net/router.hpp"
+#include "resilience/rate_limiter.hpp"
 
 namespace orderly::auth {
 
@@ -12,11 +13,12 @@ struct AuthRouteDependencies {
   AuthService& service;
   const KeyRing& keys;
   LoginThrottle& throttle;
+  resilience::RateLimiter& signup_per_address;
   core::metrics::Registry& metrics;
 };
 
 // Adds the Auth rows of API.md to `router`: signup, login, refresh, logout,
-// me, the JWKS document and the admin roles endpoint. The dependencies must
+// logout-all (Accounts), me, the JWKS document and the admin roles endpoint. The dependencies must
 // outlive the router. Metrics: orderly_auth_logins_total{outcome}
 // (success, wrong_credentials, rate_limited, shed), orderly_auth_refresh_total{outcome}.
 void add_auth_routes(net::Router& router, AuthRouteDependencies dependencies);

@@ -6,14 +6,15 @@ namespace orderly::auth {
 
 boost::asio::awaitable<User> AuthService::sign_up(std::string email, std::string password, std::string name,
                                                   std::vector<std::string> roles) {
-  auto hash = co_await hasher_.hash(std::move(password));
+  if (co_await users_.find_by_email(email)) throw EmailTaken();
+  auto hash = co_await signup_hasher_.hash(std::move(password));
   User user{"usr_" + core::random_hex(random_, 12), std::move(email), std::move(name), std::move(roles)};
   co_await users_.create(user, std::move(hash));
   co_return user;
 }
 
 boost::asio::awaitable<TokenPair> AuthService::start_session(const User& user) {
-  auto access = issuer_.issue(user.id, user.roles);
+  auto access = issuer_.issue(user.id, user.roles, user.token_version);
   auto refresh = co_await refresh_tokens_.start_family(user.id);
   co_return TokenPair{std::move(access.token), access.expires_in, std::move(refresh)};
 }
@@ -44,9 +45,20 @@ boost::asio::awaitable<RefreshAnswer> AuthService::refresh(std::string refresh_t
     answer.result.outcome = RefreshOutcome::invalid;
     co_return answer;
   }
-  auto access = issuer_.issue(user->id, user->roles);
+  auto access = issuer_.issue(user->id, user->roles, user->token_version);
   answer.tokens = TokenPair{std::move(access.token), access.expires_in, answer.result.token};
   co_return answer;
+}
+
+boost::asio::awaitable<std::optional<User>> AuthService::change_roles(std::string user_id,
+                                                                       std::vector<std::string> roles) {
+  auto user = co_await users_.set_roles(user_id, std::move(roles));
+  if (user) co_await refresh_tokens_.revoke_all_of_user(std::move(user_id));
+  co_return user;
+}
+
+boost::asio::awaitable<void> AuthService::log_out_everywhere(std::string user_id) {
+  co_await refresh_tokens_.revoke_all_of_user(std::move(user_id));
 }
 
 boost::asio::awaitable<void> AuthService::log_out(std::string refresh_token) {

@@ -34,17 +34,32 @@ struct RefreshAnswer {
 // roles. Inputs are already validated by the handlers. Thread-safe.
 class AuthService {
  public:
-  AuthService(UserStore& users, RefreshTokens& refresh_tokens, PasswordHasher& hasher, const TokenIssuer& issuer,
-              core::Random& random)
-      : users_(users), refresh_tokens_(refresh_tokens), hasher_(hasher), issuer_(issuer), random_(random) {}
+  // `hasher` serves logins; `signup_hasher` (its own pool) serves anonymous
+  // work that creates or resets a password, so a flood of it cannot take the
+  // threads logins need.
+  AuthService(UserStore& users, RefreshTokens& refresh_tokens, PasswordHasher& hasher, PasswordHasher& signup_hasher,
+              const TokenIssuer& issuer, core::Random& random)
+      : users_(users),
+        refresh_tokens_(refresh_tokens),
+        hasher_(hasher),
+        signup_hasher_(signup_hasher),
+        issuer_(issuer),
+        random_(random) {}
 
-  // A new account with the customer role. Throws EmailTaken.
+  // A new account. Throws EmailTaken, checked before any hashing (a taken
+  // e-mail costs one indexed read).
   boost::asio::awaitable<User> sign_up(std::string email, std::string password, std::string name,
                                        std::vector<std::string> roles);
+  // Replaces the user's roles, raises the token version (admin routes refuse
+  // older tokens at once) and revokes every refresh family. nullopt: no such user.
+  boost::asio::awaitable<std::optional<User>> change_roles(std::string user_id, std::vector<std::string> roles);
   // Unknown emails cost one Argon2id verification too (see PasswordHasher::verify).
   boost::asio::awaitable<LoginResult> log_in(std::string email, std::string password);
   boost::asio::awaitable<RefreshAnswer> refresh(std::string refresh_token);
   boost::asio::awaitable<void> log_out(std::string refresh_token);
+  // Revokes every refresh family of the user (logout-all): refresh stops at
+  // once; access tokens already issued live out auth.access_token_ttl.
+  boost::asio::awaitable<void> log_out_everywhere(std::string user_id);
 
   [[nodiscard]] UserStore& users() { return users_; }
 
@@ -54,6 +69,7 @@ class AuthService {
   UserStore& users_;
   RefreshTokens& refresh_tokens_;
   PasswordHasher& hasher_;
+  PasswordHasher& signup_hasher_;
   const TokenIssuer& issuer_;
   core::Random& random_;
 };

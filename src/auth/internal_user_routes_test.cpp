@@ -17,6 +17,10 @@ class OneUser final : public UserDirectory {
     if (user_id != "u1") co_return std::nullopt;
     co_return UserContact{"ada@example.com", "Ada"};
   }
+  boost::asio::awaitable<std::optional<std::int64_t>> token_version(std::string user_id, core::CallContext) override {
+    if (user_id != "u1") co_return std::nullopt;
+    co_return 3;
+  }
 };
 
 class InternalUserRoutes : public ::testing::Test {

@@ -24,6 +24,9 @@ constexpr store::Statement kFind{
 constexpr store::Statement kSpend{
     "auth.refresh.spend",
     "UPDATE refresh_tokens SET spent_at_ms = $2 WHERE token_hash = $1 AND spent_at_ms IS NULL AND revoked_at_ms IS NULL"};
+constexpr store::Statement kRevokeUser{
+    "auth.refresh.revoke_user",
+    "UPDATE refresh_tokens SET revoked_at_ms = $2 WHERE user_id = $1 AND revoked_at_ms IS NULL"};
 constexpr store::Statement kRevokeFamily{
     "auth.refresh.revoke_family",
     "UPDATE refresh_tokens SET revoked_at_ms = $2 WHERE family_id = $1 AND revoked_at_ms IS NULL"};
@@ -79,6 +82,11 @@ boost::asio::awaitable<RefreshResult> RefreshTokens::rotate(std::string token) {
   store::Store::Body body = [&](store::Transaction& tx) { return rotate_in(tx, hash, result); };
   co_await store_.transaction(std::move(body));
   co_return result;
+}
+
+boost::asio::awaitable<void> RefreshTokens::revoke_all_of_user(std::string user_id) {
+  auto revoke = params(user_id, core::epoch_ms(clock_.now()));
+  co_await store_.execute(kRevokeUser, std::move(revoke));
 }
 
 boost::asio::awaitable<void> RefreshTokens::revoke_family_of(std::string token) {

@@ -39,6 +39,8 @@ class RefreshTokens {
   boost::asio::awaitable<RefreshResult> rotate(std::string token);
   // Revokes the token's family (logout). Unknown tokens are ignored.
   boost::asio::awaitable<void> revoke_family_of(std::string token);
+  // Revokes every family of the user (role change, password change or reset).
+  boost::asio::awaitable<void> revoke_all_of_user(std::string user_id);
 
   [[nodiscard]] std::chrono::seconds lifetime() const { return lifetime_; }
 

@@ -33,6 +33,17 @@ constexpr store::Migration kMigrations[] = {
      "CREATE TABLE signing_keys ("
      " kid TEXT PRIMARY KEY, public_key BYTEA NOT NULL, sealed_secret BYTEA NOT NULL, nonce BYTEA NOT NULL,"
      " created_at_ms BIGINT NOT NULL, verify_until_ms BIGINT);"},
+    {103, "auth_token_version",
+     // Raised by a role or password change: an admin route refuses an access
+     // token whose ver claim is older (the roles in it may be gone).
+     "ALTER TABLE users ADD COLUMN token_version BIGINT NOT NULL DEFAULT 0;", ""},
+    {104, "auth_password_resets",
+     // Only the SHA-256 of a reset token is stored; used_at_ms makes it single use.
+     "CREATE TABLE password_resets ("
+     " token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),"
+     " expires_at_ms BIGINT NOT NULL, used_at_ms BIGINT, created_at TEXT NOT NULL);"
+     "CREATE INDEX password_resets_user ON password_resets (user_id);",
+     ""},
 };
 
 }  // namespace

@@ -12,6 +12,8 @@ class StoreUserDirectory final : public UserDirectory {
   explicit StoreUserDirectory(store::Store& store) : store_(store) {}
   boost::asio::awaitable<std::optional<UserContact>> contact(std::string user_id,
                                                              core::CallContext context) override;
+  boost::asio::awaitable<std::optional<std::int64_t>> token_version(std::string user_id,
+                                                                    core::CallContext context) override;
 
  private:
   store::Store& store_;

@@ -13,7 +13,8 @@ TokenIssuer::TokenIssuer(const KeyRing& keys, const core::Clock& clock, IssuerOp
   ensure_sodium();
 }
 
-IssuedToken TokenIssuer::issue(const std::string& user_id, const std::vector<std::string>& roles) const {
+IssuedToken TokenIssuer::issue(const std::string& user_id, const std::vector<std::string>& roles,
+                               std::int64_t token_version) const {
   const auto key = keys_.signing_key();
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
 
@@ -27,7 +28,8 @@ IssuedToken TokenIssuer::issue(const std::string& user_id, const std::vector<std
                              {"nbf", now},
                              {"exp", now + options_.lifetime.count()},
                              {"jti", base64url_encode(random_bytes(16))},
-                             {"roles", std::move(role_list)}};
+                             {"roles", std::move(role_list)},
+                             {"ver", token_version}};
 
   auto signing_input = base64url_encode(boost::json::serialize(header)) + "." +
                        base64url_encode(boost::json::serialize(claims));

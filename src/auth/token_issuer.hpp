@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,17 @@ struct IssuedToken {
 };
 
 // Signs access tokens (RFC 9068 profile): header {alg: EdDSA, typ: at+jwt,
-// kid}, claims iss, aud, sub, exp, nbf, iat, jti, roles. Thread-safe; CPU
+// kid}, claims iss, aud, sub, exp, nbf, iat, jti, roles, ver. Thread-safe; CPU
 // only (one Ed25519 signature, ~20 µs).
 class TokenIssuer {
  public:
   TokenIssuer(const KeyRing& keys, const core::Clock& clock, IssuerOptions options);
 
-  [[nodiscard]] IssuedToken issue(const std::string& user_id, const std::vector<std::string>& roles) const;
+  // `token_version` goes into the ver claim: admin routes compare it with
+  // the user's current version, so a role or password change ends an admin
+  // token at once.
+  [[nodiscard]] IssuedToken issue(const std::string& user_id, const std::vector<std::string>& roles,
+                                  std::int64_t token_version = 0) const;
   [[nodiscard]] const IssuerOptions& options() const { return options_; }
 
  private:

@@ -161,6 +161,11 @@ AccessClaims TokenVerifier::verify(std::string_view token) const {
       if (role.is_string()) out.roles.emplace_back(role.as_string());
     }
   }
+  if (const auto* version = claims.if_contains("ver"); version != nullptr) {
+    // Boost.JSON parses every integer up to INT64_MAX as int64.
+    if (!version->is_int64() || version->as_int64() < 0) fail(TokenFailure::malformed);
+    out.token_version = version->as_int64();
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@ struct AccessClaims {
   std::vector<std::string> roles;
   std::string token_id;  // jti
   std::string key_id;    // kid
+  std::int64_t token_version = 0;  // ver: the user's token version when issued (0 when absent)
   std::chrono::system_clock::time_point issued_at;
   std::chrono::system_clock::time_point expires_at;
 };

@@ -32,6 +32,22 @@ std::vector<std::string> split_roles(std::string_view stored) {
   return roles;
 }
 
+bool is_displayable_name(std::string_view name) {
+  bool blank = true;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(name[i]);
+    if (byte < 0x20 || byte == 0x7F) return false;
+    const auto next = i + 1 < name.size() ? static_cast<unsigned char>(name[i + 1]) : 0;
+    if (byte == 0xC2 && next >= 0x80 && next <= 0x9F) return false;  // U+0080..U+009F
+    if (byte == 0xE2 && next == 0x80 && i + 2 < name.size()) {
+      const auto third = static_cast<unsigned char>(name[i + 2]);
+      if (third == 0xA8 || third == 0xA9) return false;  // U+2028, U+2029
+    }
+    if (byte != ' ') blank = false;
+  }
+  return !blank;
+}
+
 std::optional<std::string> normalize_email(std::string_view email) {
   while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.remove_prefix(1);
   while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.remove_suffix(1);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@ struct User {
   std::string email;  // lower-cased
   std::string name;
   std::vector<std::string> roles;
+  std::int64_t token_version = 0;  // raised by a role or password change
 };
 
 // {id, email, name, roles}: the body of signup, /me and the roles endpoint.
@@ -27,5 +29,10 @@ struct User {
 // (one @, a dot in the domain, 3..254 characters, no spaces or control
 // characters). Deliverability is not checked.
 [[nodiscard]] std::optional<std::string> normalize_email(std::string_view email);
+
+// Whether `name` may be shown in mails and pages as it is: no control
+// characters (C0, DEL, C1), no line or paragraph separators, not blank. A CR
+// or LF in a name would otherwise reach an e-mail header.
+[[nodiscard]] bool is_displayable_name(std::string_view name);
 
 }  // namespace orderly::auth

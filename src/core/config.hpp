@@ -81,6 +81,15 @@ struct AuthConfig {
   RateSetting login_per_address{20, std::chrono::minutes(1)};
   RateSetting login_per_account_and_address{10, std::chrono::minutes(15)};
   RateSetting login_per_account{100, std::chrono::hours(1)};
+  // Signup hashes on a pool of its own, so a signup flood never takes the
+  // threads that logins hash on; and each address may sign up this often.
+  unsigned signup_hash_threads = 1;
+  std::size_t signup_hash_queue = 4;
+  RateSetting signup_per_address{20, std::chrono::minutes(10)};
+  // Password-reset requests and confirmations per address; reset mails per account.
+  RateSetting reset_per_address{10, std::chrono::minutes(15)};
+  RateSetting reset_per_account{3, std::chrono::hours(1)};
+  std::string public_url = "http://localhost:8080";  // where the links in account mails point
   bool seed_admin = true;  // embedded mode: create admin@orderly.local on first start
 };
 

@@ -9,8 +9,9 @@
 // How a request and its answer change on their way through the gateway.
 namespace orderly::gateway {
 
-// Headers a client may never send upstream itself: the gateway sets them
-// from a verified token (routes with auth: required) or not at all.
+// Headers a client may never send upstream itself: the gateway sets the user
+// from a verified token (routes with auth: required) or not at all, and the
+// roles never (they need the token-version check that services make).
 inline constexpr std::string_view kUserHeader = "X-Orderly-User";
 inline constexpr std::string_view kRolesHeader = "X-Orderly-Roles";
 

@@ -106,12 +106,10 @@ asio::awaitable<net::Response> proxy(Gateway& gateway, std::shared_ptr<const Gat
   pool.retry_budget().on_request();
 
   auto outgoing = upstream_request(request, context, route, https);
-  if (route.auth_required && context.principal) {
-    std::string roles;
-    for (const auto& role : context.principal->roles) roles += (roles.empty() ? "" : ",") + role;
-    outgoing.headers.set(kUserHeader, context.principal->user_id);
-    outgoing.headers.set(kRolesHeader, std::move(roles));
-  }
+  // The user only: roles are not forwarded, because the gateway cannot see
+  // the user's token version; a service decides on roles from the token it
+  // verifies itself, with that check (auth/authenticate_middleware.hpp).
+  if (route.auth_required && context.principal) outgoing.headers.set(kUserHeader, context.principal->user_id);
   const bool safe = is_retry_safe(request);
   const auto key = hash_key(config, context, request);
   const auto& clock = gateway.clock();

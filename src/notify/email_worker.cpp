@@ -15,6 +15,7 @@
 
 #include "core/ids.hpp"
 #include "core/logging.hpp"
+#include "notify/account_email.hpp"
 #include "notify/order_events.hpp"
 #include "notify/templates.hpp"
 #include "queue/inbox.hpp"
@@ -68,8 +69,36 @@ asio::awaitable<void> EmailWorker::refuse(queue::Delivery delivery, std::string 
   co_await broker_.nack(std::move(delivery), std::move(reason));
 }
 
+// An account mail (auth/api/account_events.hpp): checked like an order event.
+asio::awaitable<void> EmailWorker::handle_account(queue::Delivery delivery, auth::AccountEventType type) {
+  const auto& message = delivery.message;
+  if (message.schema_version != auth::kAccountEventSchemaVersion) {
+    std::string reason = "unsupported schema version " + std::to_string(message.schema_version);
+    co_await refuse(std::move(delivery), std::move(reason));
+    co_return;
+  }
+  std::optional<auth::AccountEvent> event;
+  std::string invalid;
+  try {
+    event = auth::account_event_from_json(message.payload);
+  } catch (const auth::InvalidAccountEvent& error) {
+    invalid = error.what();
+  }
+  if (!event) {
+    std::string reason = "invalid payload: " + invalid;
+    co_await refuse(std::move(delivery), std::move(reason));
+    co_return;
+  }
+  Outgoing mail{event->user_id, "", event->email, render_account_email(type, *event)};
+  co_await deliver(std::move(delivery), std::move(mail));
+}
+
 asio::awaitable<void> EmailWorker::handle(queue::Delivery delivery) {
   const auto& message = delivery.message;
+  if (const auto account = auth::parse_account_event_type(message.type)) {
+    co_await handle_account(std::move(delivery), *account);
+    co_return;
+  }
   const auto type = parse_order_event_type(message.type);
   if (!type) {
     std::string reason = "unknown event type";
@@ -94,6 +123,12 @@ asio::awaitable<void> EmailWorker::handle(queue::Delivery delivery) {
     co_return;
   }
 
+  Outgoing mail{event->user_id, event->order_id, event->email, render_order_email(*type, *event)};
+  co_await deliver(std::move(delivery), std::move(mail));
+}
+
+asio::awaitable<void> EmailWorker::deliver(queue::Delivery delivery, Outgoing mail) {
+  const auto& message = delivery.message;
   const bool done = co_await queue::already_processed(store_, message.id, kConsumer);
   if (done) {
     const bool acked = co_await broker_.ack(delivery);
@@ -102,14 +137,14 @@ asio::awaitable<void> EmailWorker::handle(queue::Delivery delivery) {
     co_return;
   }
 
-  const auto rendered = render_order_email(*type, *event);
-  Notification row{core::random_hex(random_, 16), event->user_id, event->order_id, std::string(channel_.name()),
+  const auto& rendered = mail.rendered;
+  Notification row{core::random_hex(random_, 16), mail.user_id, mail.order_id, std::string(channel_.name()),
                    rendered.template_name, "queued", 0, std::nullopt, {}};
   const auto recorded = co_await notifications_.record_queued(std::move(row), message.id, now_text());
 
   std::string failure;
   try {
-    channel_.send(Email{message.id, event->email, rendered.subject, rendered.body, clock_.now()});
+    channel_.send(Email{message.id, mail.email, rendered.subject, rendered.body, clock_.now()});
   } catch (const std::exception& error) {
     failure = error.what();
     if (failure.empty()) failure = "send failed";

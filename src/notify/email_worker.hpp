@@ -13,8 +13,10 @@
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/random.hpp"
+#include "auth/api/account_events.hpp"
 #include "notify/email_channel.hpp"
 #include "notify/notification_store.hpp"
+#include "notify/templates.hpp"
 #include "queue/broker.hpp"
 #include "store/store.hpp"
 
@@ -30,7 +32,8 @@ struct EmailWorkerOptions {
 };
 
 // The consumer of the "notifications" queue. For each delivery:
-//   1. the type and schema version are checked (order_events.hpp); anything
+//   1. the type and schema version are checked (order_events.hpp, and
+//      auth/api/account_events.hpp for account mails); anything
 //      else is logged and nacked with a reason, so it ends in the dead-letter
 //      queue instead of crashing or being dropped;
 //   2. an event the inbox (consumer "email") already records as sent is
@@ -78,6 +81,17 @@ class EmailWorker {
 
  private:
   struct Lane;
+  // What one event becomes: whose, about which order (empty for an account
+  // mail), to where, and the mail itself.
+  struct Outgoing {
+    std::string user_id;
+    std::string order_id;
+    std::string email;
+    RenderedEmail rendered;
+  };
+  boost::asio::awaitable<void> handle_account(queue::Delivery delivery, auth::AccountEventType type);
+  // Steps 2 to 4 above, the same for every kind of event.
+  boost::asio::awaitable<void> deliver(queue::Delivery delivery, Outgoing mail);
   boost::asio::awaitable<void> run_lane(Lane& lane);
   boost::asio::awaitable<void> refuse(queue::Delivery delivery, std::string reason);
   [[nodiscard]] std::string now_text() const;

@@ -56,11 +56,15 @@ void sync_folder(const fs::path& folder) {
 }  // namespace
 
 MaildirChannel::MaildirChannel(fs::path root, Mailbox from) : root_(std::move(root)), from_(std::move(from)) {
+  // Mails carry personal data and account links: the owner's only (0700).
   for (const char* sub : {"tmp", "new", "cur"}) {
     std::error_code ec;
     fs::create_directories(root_ / sub, ec);
     if (ec) throw DeliveryError("maildir: cannot create " + (root_ / sub).string() + ": " + ec.message());
+    fs::permissions(root_ / sub, fs::perms::owner_all, ec);
   }
+  std::error_code ec;
+  fs::permissions(root_, fs::perms::owner_all, ec);
 }
 
 std::string MaildirChannel::file_name(std::string_view message_id) {
@@ -89,7 +93,7 @@ void MaildirChannel::send(const Email& email) {
   const auto temporary =
       root_ / "tmp" / (file + "." + std::to_string(::getpid()) + "." + std::to_string(sequence_.fetch_add(1)));
   {
-    FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (fd.get() < 0) fail("create");
     try {
       write_all(fd.get(), text);

@@ -9,17 +9,7 @@ namespace {
 
 constexpr std::size_t kMaxInsertedLength = 200;
 
-// A user-supplied value as one line of text.
-std::string as_text(std::string_view value) {
-  std::string out;
-  out.reserve(std::min(value.size(), kMaxInsertedLength));
-  for (const char c : value) {
-    if (out.size() >= kMaxInsertedLength) break;
-    const auto byte = static_cast<unsigned char>(c);
-    out += (byte < 0x20 || byte == 0x7f) ? ' ' : c;
-  }
-  return out;
-}
+std::string as_text(std::string_view value) { return one_line(value); }
 
 std::string greeting(const OrderEvent& event) {
   const auto name = as_text(event.name);
@@ -38,6 +28,17 @@ std::string cancellation_reason(std::string_view reason) {
 constexpr std::string_view kSignature = "\n-- \nOrderly\n";
 
 }  // namespace
+
+std::string one_line(std::string_view value) {
+  std::string out;
+  out.reserve(std::min(value.size(), kMaxInsertedLength));
+  for (const char c : value) {
+    if (out.size() >= kMaxInsertedLength) break;
+    const auto byte = static_cast<unsigned char>(c);
+    out += (byte < 0x20 || byte == 0x7f) ? ' ' : c;
+  }
+  return out;
+}
 
 std::string_view template_name(OrderEventType type) {
   switch (type) {

@@ -20,6 +20,10 @@ struct RenderedEmail {
 
 [[nodiscard]] std::string_view template_name(OrderEventType type);
 
+// A user-supplied value as one line of text: control characters become
+// spaces, and it is cut at 200 bytes.
+[[nodiscard]] std::string one_line(std::string_view value);
+
 [[nodiscard]] RenderedEmail render_order_email(OrderEventType type, const OrderEvent& event);
 
 // "USD 19.99": the amount in minor units with two decimals.

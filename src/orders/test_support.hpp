@@ -305,6 +305,7 @@ class FakeUsers final : public UserDirectory {
   asio::awaitable<std::optional<UserContact>> contact(std::string user_id, core::CallContext) override {
     co_return UserContact{user_id + "@example.com", "User " + user_id};
   }
+  asio::awaitable<std::optional<std::int64_t>> token_version(std::string, core::CallContext) override { co_return 0; }
 };
 
 struct StoreFactory {

@@ -47,8 +47,14 @@ void add_payment_method_routes(net::Router& router, StoreCardVault& vault, const
           auto body = net::parse_json_object(request);
           return parse_new_card(body, clock);
         }();
-        const auto saved = co_await vault.save(auth::caller(context).user_id, std::move(card));
-        co_return net::Response::json(201, json::serialize(card_json(saved)));
+        try {
+          const auto saved = co_await vault.save(auth::caller(context).user_id, std::move(card));
+          co_return net::Response::json(201, json::serialize(card_json(saved)));
+        } catch (const TooManyCards&) {
+          co_return net::Response::problem(
+              409, "/problems/too-many-cards", "Too many cards",
+              "at most " + std::to_string(StoreCardVault::kMostCardsSaved) + " cards may be saved per account");
+        }
       }),
       net::RouteOptions{kCardBodyLimit});
 

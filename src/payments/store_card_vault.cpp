@@ -23,6 +23,8 @@ StoreCardVault::StoreCardVault(store::Store& store, std::shared_ptr<VaultKeys> k
     : store_(store), keys_(std::move(keys)), clock_(clock), random_(random) {}
 
 boost::asio::awaitable<SavedCard> StoreCardVault::save(std::string user_id, NewCard card) {
+  const auto held = co_await cards_of_user(store_, user_id, kMostCardsSaved);
+  if (static_cast<std::int64_t>(held.size()) >= kMostCardsSaved) throw TooManyCards();
   const auto ring = keys_->ring();
   const auto& key = ring->current();
   CardRecord record;

@@ -27,6 +27,12 @@ struct SavedCard {
   std::string created_at;
 };
 
+// A user who already holds StoreCardVault::kMostCardsSaved cards.
+class TooManyCards : public std::runtime_error {
+ public:
+  TooManyCards() : std::runtime_error("too many saved cards") {}
+};
+
 // A stored card that cannot be decrypted: its key is gone from the ring or
 // its row was altered. An integrity failure (500), never the caller's fault.
 class CardUnreadable : public std::runtime_error {
@@ -43,12 +49,17 @@ class StoreCardVault final : public CardVault {
   StoreCardVault(store::Store& store, std::shared_ptr<VaultKeys> keys, const core::Clock& clock,
                  core::Random& random);
 
+  // A wallet, not a store: well under what one list answer shows, so the
+  // list (which has no cursor) always holds every card.
+  static constexpr std::int64_t kMostCardsSaved = 20;
+
   // Saves `card` (already checked by parse_new_card) for `user_id`. The CVC
-  // is dropped here: it is never stored.
+  // is dropped here: it is never stored. Throws TooManyCards when the user
+  // holds kMostCardsSaved already (two saves at once may pass it by one).
   boost::asio::awaitable<SavedCard> save(std::string user_id, NewCard card);
 
-  // The user's cards, oldest first (at most 100; cards saved in the same
-  // millisecond come in id order).
+  // The user's cards, oldest first (cards saved in the same millisecond
+  // come in id order).
   boost::asio::awaitable<std::vector<SavedCard>> list(std::string user_id);
 
   // Throws CardUnreadable when the card exists but cannot be decrypted.

@@ -110,6 +110,30 @@ TEST_F(TokenBucketTest, BoundsTheKeysPerShardByEvictingTheLeastRecentlyUsed) {
   EXPECT_EQ(counter(metrics_, R"(orderly_rate_limit_evictions_total{policy="ip"})"), 2);
 }
 
+// Issue 16: a flood of logins for unknown e-mails must not flush a victim's
+// per-account lock by pushing it out of a full shard.
+TEST_F(TokenBucketTest, TrafficOnOtherKeysCannotEvictALockedKey) {
+  TokenBucketLimiter limiter({"login-per-account", 3, 1h}, clock_, metrics_, {.shards = 1, .keys_per_shard = 8});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(limiter.decide("acct:victim").allowed);
+  ASSERT_FALSE(limiter.decide("acct:victim").allowed);
+  for (int i = 0; i < 4200; ++i) {
+    EXPECT_TRUE(limiter.decide("acct:unknown-" + std::to_string(i)).allowed) << "a new key is still admitted";
+  }
+  EXPECT_LE(limiter.keys(), 8U);
+  EXPECT_FALSE(limiter.decide("acct:victim").allowed) << "the lock outlived the flood";
+}
+
+TEST_F(TokenBucketTest, AShardFullOfLockedKeysStillAdmitsANewKey) {
+  TokenBucketLimiter limiter({"login-per-account", 1, 1h}, clock_, metrics_, {.shards = 1, .keys_per_shard = 4});
+  for (int i = 0; i < 4; ++i) {
+    const auto key = "acct:" + std::to_string(i);
+    ASSERT_TRUE(limiter.decide(key).allowed);
+    ASSERT_FALSE(limiter.decide(key).allowed);
+  }
+  EXPECT_TRUE(limiter.decide("acct:newcomer").allowed) << "a table of locks does not refuse everyone else";
+  EXPECT_EQ(limiter.keys(), 4U);
+}
+
 TEST_F(TokenBucketTest, AFloodOfDistinctKeysStaysWithinTheBound) {
   TokenBucketLimiter limiter({"ip", 1, 1s}, clock_, metrics_, {.shards = 4, .keys_per_shard = 8});
   for (int i = 0; i < 10'000; ++i) static_cast<void>(limiter.decide("10.0." + std::to_string(i)));
@@ -233,6 +257,14 @@ TEST_F(SlidingWindowTest, BoundsTheKeysAndSumsTwoThreadsExactly) {
   first.join();
   second.join();
   EXPECT_EQ(allowed.load(), 500);
+}
+
+TEST_F(SlidingWindowTest, TrafficOnOtherKeysCannotEvictALockedKey) {
+  SlidingWindowLimiter limiter({"login-per-account", 3, 1h}, clock_, metrics_, {.shards = 1, .keys_per_shard = 8});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(limiter.decide("acct:victim").allowed);
+  ASSERT_FALSE(limiter.decide("acct:victim").allowed);
+  for (int i = 0; i < 4200; ++i) static_cast<void>(limiter.decide("acct:unknown-" + std::to_string(i)));
+  EXPECT_FALSE(limiter.decide("acct:victim").allowed) << "the lock outlived the flood";
 }
 
 }  // namespace

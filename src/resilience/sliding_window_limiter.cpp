@@ -80,6 +80,17 @@ RateDecision SlidingWindowLimiter::decide(std::string key, std::uint64_t cost) {
     }
     result.retry_after = std::max(std::chrono::seconds(1), seconds_up(wait));
     return result;
+  }, [&](const Counts& counts) {
+    // Locked: a request of one would be refused now.
+    Units previous = counts.previous;
+    Units current = counts.current;
+    if (counts.window_index < index - 1) {
+      previous = current = 0;
+    } else if (counts.window_index == index - 1) {
+      previous = current;
+      current = 0;
+    }
+    return previous * left + current * window + window > limit * window;
   });
   if (evicted) metrics_.evicted.inc();
   (decision.allowed ? metrics_.allowed : metrics_.denied).inc();

@@ -64,6 +64,10 @@ RateDecision TokenBucketLimiter::decide(std::string key, std::uint64_t cost) {
     result.remaining = static_cast<std::uint64_t>(bucket.credit / window);
     result.reset = seconds_up((capacity - bucket.credit + limit - 1) / limit);
     return result;
+  }, [&](const Bucket& bucket) {
+    // Locked: a request of one token would be refused now.
+    const Units gained = now > bucket.refilled_at_ns ? static_cast<Units>(now - bucket.refilled_at_ns) * limit : 0;
+    return bucket.credit + gained < window;
   });
   if (evicted) metrics_.evicted.inc();
   (decision.allowed ? metrics_.allowed : metrics_.denied).inc();

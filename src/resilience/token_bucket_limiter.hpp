@@ -22,8 +22,8 @@ namespace orderly::resilience {
 // full; retry_after = until `cost` tokens are there.
 //
 // Time comes from core::Clock::monotonic(). Memory is bounded by
-// LocalLimiterOptions (least recently used keys evicted, counted in
-// orderly_rate_limit_evictions_total). Thread-safe; acquire() never suspends,
+// LocalLimiterOptions (least recently used keys evicted, a locked bucket last;
+// counted in orderly_rate_limit_evictions_total). Thread-safe; acquire() never suspends,
 // and decide() is the same decision, synchronous. Hot path: one hash, one
 // uncontended shard lock, a few integer operations
 // (rate_limiter_benchmark.cpp: BM_TokenBucketAcquire).

@@ -264,12 +264,15 @@ TEST(AuthApi, AdminChangesRolesAndCustomersCannot) {
   EXPECT_EQ(json::serialize(json_of(changed).at("roles")), R"(["customer","admin"])");
   EXPECT_TRUE(server.wait_for_line("audit.role_change", std::chrono::seconds(5)));
 
-  // The next access token (after a refresh) carries the new role.
+  // A role change ends the user's sessions (issue 16): the old refresh token
+  // is refused, and the next login's access token carries the new role.
   const auto refreshed = api_request(server.port(), "POST", "/api/v1/auth/refresh",
                                      json::serialize(json::object{{"refresh_token", customer.refresh_token}}));
-  ASSERT_EQ(refreshed.status, 200);
-  const std::string promoted(json_of(refreshed).at("access_token").as_string());
-  EXPECT_EQ(api_request(server.port(), "PUT", target, make_admin, promoted).status, 200);
+  EXPECT_EQ(refreshed.status, 401);
+  const auto me = json_of(api_request(server.port(), "GET", "/api/v1/auth/me", {}, customer.access_token));
+  const auto promoted = log_in(server.port(), std::string(me.at("email").as_string()), kPassword);
+  ASSERT_TRUE(promoted.has_value());
+  EXPECT_EQ(api_request(server.port(), "PUT", target, make_admin, promoted->access_token).status, 200);
 }
 
 TEST(AuthApi, PasswordsAreStoredAsArgon2idWithAtLeastTheOwaspParameters) {

@@ -103,6 +103,30 @@ TEST(PaymentMethods, ACustomerSavesCardsAndListsOnlyTheirOwn) {
   EXPECT_NE(bobs.at("items").as_array()[0].at("id"), card.at("id"));
 }
 
+// Issue 16: saved cards were unlimited while the list stops at 100 with no
+// cursor, so some cards could never be listed.
+TEST(PaymentMethods, SavedCardsAreBoundedSoTheListShowsThemAll) {
+  OrderlyProcess server(with_admin());
+  const auto customer = new_customer(server.port());
+  constexpr int kMostCards = 20;
+  for (int i = 0; i < kMostCards; ++i) {
+    const auto saved =
+        api_request(server.port(), "POST", "/api/v1/payment-methods", card_body(kVisa), customer.access_token);
+    ASSERT_EQ(saved.status, 201) << "card " << i << ": " << saved.body;
+  }
+  const auto refused =
+      api_request(server.port(), "POST", "/api/v1/payment-methods", card_body(kVisa), customer.access_token);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.body.find(kVisa), std::string::npos);
+  const auto listed = api_request(server.port(), "GET", "/api/v1/payment-methods", {}, customer.access_token);
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(json_of(listed).at("items").as_array().size(), static_cast<std::size_t>(kMostCards));
+  const auto other = new_customer(server.port());
+  EXPECT_EQ(api_request(server.port(), "POST", "/api/v1/payment-methods", card_body(kVisa), other.access_token).status,
+            201)
+      << "the bound is per account";
+}
+
 TEST(PaymentMethods, BadCardsAre422BadJson400AndAnonymous401) {
   OrderlyProcess server(with_admin());
   const auto customer = new_customer(server.port());

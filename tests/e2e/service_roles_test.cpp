@@ -185,6 +185,33 @@ TEST_F(ServiceRoles, TheInternalListenerWantsACredentialForThisService) {
       << "the catalog never admitted a credential for itself";
 }
 
+// Issue 16: a service in another process than auth checks an admin token's
+// version with auth, so a demotion there takes effect at once too.
+TEST_F(ServiceRoles, ACatalogProcessRefusesADemotedAdminsTokenAtOnce) {
+  const auto admin = shop().admin_token();
+  (void)create_product(admin, "SPLIT-ADMIN", 1);  // the catalog follows auth's keys by now
+  (void)shop().customer("deputy@example.com");
+  const auto me = shop().call("GET", "/api/v1/auth/me", shop().login("deputy@example.com", "customer-password-1"));
+  ASSERT_TRUE(me && me->status == 200);
+  const auto deputy_id = std::string(json::parse(me->body).at("id").as_string());
+  const auto roles = "/api/v1/admin/users/" + deputy_id + "/roles";
+  const auto set_roles = [&](const std::string& body) {
+    const auto answer = shop().call("PUT", roles, admin, body);
+    return answer ? answer->status : 0;
+  };
+  ASSERT_EQ(set_roles(R"({"roles":["customer","admin"]})"), 200);
+  const auto deputy = shop().login("deputy@example.com", "customer-password-1");
+  EXPECT_NO_THROW((void)catalog_shop().create_product(deputy, "BY-DEPUTY-1", 100, 1)) << "an admin at the catalog";
+
+  ASSERT_EQ(set_roles(R"({"roles":["customer"]})"), 200);
+  EXPECT_THROW((void)catalog_shop().create_product(deputy, "BY-DEPUTY-2", 100, 1), std::exception)
+      << "the catalog process refuses the demoted admin's old token at once";
+  const auto refused = catalog_shop().call("POST", "/api/v1/products", deputy,
+                                           R"({"sku":"BY-DEPUTY-3","name":"x","price":{"amount":100,"currency":"USD"},"stock":1})");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+}
+
 // Stops the catalog process (each test of the suite runs its own pair).
 TEST_F(ServiceRoles, ACatalogThatIsDownIsA503WithRetryAfterAndNoOrder) {
   const auto admin = shop().admin_token();

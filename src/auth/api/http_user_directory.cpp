@@ -29,4 +29,21 @@ boost::asio::awaitable<std::optional<UserContact>> HttpUserDirectory::contact(st
   co_return contact;
 }
 
+boost::asio::awaitable<std::optional<std::int64_t>> HttpUserDirectory::token_version(std::string user_id,
+                                                                                    core::CallContext context) {
+  if (!rpc::is_safe_path_segment(user_id)) co_return std::nullopt;
+  auto target = "/internal/v1/users/" + user_id + "/token-version";
+  const auto response = co_await channel_.call("token_version", "GET", std::move(target), std::string(), true,
+                                                std::move(context));
+  if (response.status == 404) co_return std::nullopt;
+  if (response.status == 200) {
+    try {
+      const auto parsed = boost::json::parse(response.body).as_object();
+      co_return parsed.at("token_version").as_int64();
+    } catch (const std::exception&) {
+    }
+  }
+  throw core::ServiceUnavailable("auth", "auth token version: unexpected answer " + std::to_string(response.status));
+}
+
 }  // namespace orderly::auth

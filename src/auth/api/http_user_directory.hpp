@@ -6,7 +6,7 @@
 namespace orderly::auth {
 
 // UserDirectory over auth's internal API
-// (GET /internal/v1/users/{user_id}/contact), for a service in another
+// (GET /internal/v1/users/{user_id}/contact and …/token-version), for a service in another
 // process. A read, so the channel retries it; an answer it cannot read is
 // core::ServiceUnavailable. `channel` must outlive the client.
 class HttpUserDirectory final : public UserDirectory {
@@ -14,6 +14,8 @@ class HttpUserDirectory final : public UserDirectory {
   explicit HttpUserDirectory(rpc::ServiceChannel& channel) : channel_(channel) {}
 
   boost::asio::awaitable<std::optional<UserContact>> contact(std::string user_id, core::CallContext context) override;
+  boost::asio::awaitable<std::optional<std::int64_t>> token_version(std::string user_id,
+                                                                    core::CallContext context) override;
 
  private:
   rpc::ServiceChannel& channel_;

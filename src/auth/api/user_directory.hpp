@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,10 @@ class UserDirectory {
   // nullopt when there is no such user.
   virtual boost::asio::awaitable<std::optional<UserContact>> contact(std::string user_id,
                                                                      core::CallContext context) = 0;
+  // The user's token version now (raised by a role or password change), for
+  // the check on admin routes; nullopt when there is no such user.
+  virtual boost::asio::awaitable<std::optional<std::int64_t>> token_version(std::string user_id,
+                                                                            core::CallContext context) = 0;
 };
 
 }  // namespace orderly::auth

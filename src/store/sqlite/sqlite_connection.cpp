@@ -1,5 +1,9 @@
 #include "store/sqlite/sqlite_connection.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include <charconv>
@@ -68,9 +72,24 @@ Value column_value(sqlite3_stmt* stmt, int column) {
   }
 }
 
+// The database holds password hashes and sealed keys: owner only. SQLite
+// gives its -wal and -shm files the main file's mode, so the main file is
+// made 0600 before SQLite creates it; files left by an older, laxer start are
+// tightened.
+void keep_private(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd >= 0) ::close(fd);
+  for (const auto& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat info {};
+    if (::stat(file.c_str(), &info) == 0 && (info.st_mode & 077) != 0) ::chmod(file.c_str(), S_IRUSR | S_IWUSR);
+  }
+}
+
 }  // namespace
 
 SqliteConnection::SqliteConnection(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout) {
+  if (mode == Mode::writer) keep_private(path);
   const int flags = mode == Mode::writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
                                          : SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
   const int code = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
