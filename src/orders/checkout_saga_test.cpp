@@ -473,5 +473,38 @@ TEST_P(CheckoutTest, TwoRunnersClaimDisjointSagas) {
 INSTANTIATE_TEST_SUITE_P(Stores, CheckoutTest, ::testing::ValuesIn(testing::store_factories()),
                          [](const auto& test) { return test.param.name; });
 
+// Read-your-writes through orders (issue 19, item 2): on PostgreSQL with a
+// replica whose WAL replay the test pauses, the order the caller just placed
+// is found at once, because orders reads its own rows on the primary; and the
+// replica indeed has not seen it, so a read routed there would have missed it.
+using OrdersReadYourWrites = CheckoutTest;
+
+TEST_P(OrdersReadYourWrites, TheOrderAfterItsPostIsFoundWhileTheReplicaLags) {
+  auto& schema_store = dynamic_cast<store::postgres::testing::SchemaStore&>(*store_);
+  const auto& replica = schema_store.replica_uri();
+  ASSERT_FALSE(replica.empty());
+  const store::postgres::testing::ReplayPause replay(replica);
+  replay.resume();  // a killed run may have left it paused
+  replay.pause();
+
+  const auto id = place(kApproved);
+  const auto found = run_sync(service_->find(id));
+  ASSERT_TRUE(found) << "the caller's own order was not found right after its POST";
+  EXPECT_EQ(found->status, "pending_payment");
+
+  const auto on_replica = store::postgres::testing::run_sql(
+      replica, "SELECT COUNT(*) AS n FROM " + schema_store.schema().name() + ".orders WHERE id = '" + id + "'");
+  EXPECT_EQ(on_replica.first().int64("n"), 0) << "the replica was not lagging: the test shows nothing";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    LaggingReplica, OrdersReadYourWrites,
+    ::testing::Values(testing::StoreFactory{
+        "postgres_lagging", [](const std::string&, core::metrics::Registry& metrics) -> std::unique_ptr<store::Store> {
+          return std::make_unique<store::postgres::testing::SchemaStore>(
+              metrics, store::postgres::testing::SchemaStore::Replicas::lagging_replica);
+        }}),
+    [](const auto& test) { return test.param.name; });
+
 }  // namespace
 }  // namespace orderly::orders
