@@ -195,7 +195,8 @@ TEST(Password, AResetAnswersTheSameWayAndInTheSameTimeWhetherOrNotTheAccountExis
   std::string unknown_answer;
   // One kept-alive connection: the handshake of a fresh one would be most of the noise.
   HttpConnection connection(server.port());
-  for (int i = 0; i < 50; ++i) {
+  constexpr int kPairs = 200;  // medians of 200: one slow scheduling slice moves them little
+  for (int i = 0; i < kPairs; ++i) {
     // ABBA order, so whatever runs after one kind of request weighs on both kinds alike.
     for (const bool first_known : {i % 2 == 0, i % 2 != 0}) {
       const auto& email = first_known ? known : unknown;
@@ -215,10 +216,15 @@ TEST(Password, AResetAnswersTheSameWayAndInTheSameTimeWhetherOrNotTheAccountExis
   };
   const double known_median = median(known_ms);
   const double unknown_median = median(unknown_ms);
-  std::cout << "reset request medians of 50: existing account " << known_median << " ms, none " << unknown_median
-            << " ms\n";
+  std::cout << "reset request medians of " << kPairs << ": existing account " << known_median << " ms, none "
+            << unknown_median << " ms\n";
   EXPECT_EQ(known_answer, unknown_answer);
-  EXPECT_LE(std::abs(known_median - unknown_median), 0.10 * std::max(known_median, unknown_median));
+  // Within 10 %, or within 50 µs: on two shared cores a difference below that
+  // is scheduling noise (seen at 46 µs with a CPU hog beside the test), while
+  // looking the account up and writing its token before answering costs a
+  // store round trip and a transaction on the request's path.
+  const double tolerance = std::max(0.10 * std::max(known_median, unknown_median), 0.05);
+  EXPECT_LE(std::abs(known_median - unknown_median), tolerance);
 }
 
 }  // namespace
