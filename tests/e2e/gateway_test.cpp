@@ -50,7 +50,9 @@ TEST(Gateway, KillingAnUpstreamUnderLoadFailsOnlyRequestsThatWereNotSafeToRetry)
   auto third = std::make_unique<OrderlyProcess>();
   const auto killed_port = third->port();
   GatewayFile file;
-  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nupstreams:\n  app:\n    instances: " +
+  constexpr int kGatewayLoops = 2;
+  file.write("listeners: [{address: 127.0.0.1:0}]\nops_listen: 127.0.0.1:0\nthreads: " +
+             std::to_string(kGatewayLoops) + "\nupstreams:\n  app:\n    instances: " +
              instances({first.port(), second.port(), killed_port}) +
              "\n    balance: round_robin\n    health: {interval: 200ms, timeout: 150ms}\n" +
              "    outlier: {consecutive_connect_failures: 1}\n" + kUpstreamRoute);
@@ -96,9 +98,12 @@ TEST(Gateway, KillingAnUpstreamUnderLoadFailsOnlyRequestsThatWereNotSafeToRetry)
 
   EXPECT_GT(get_ok.load(), 100);
   EXPECT_EQ(get_failed.load(), 0) << "every GET that met the dead instance was retried elsewhere";
-  // A POST in flight on the killed instance when it died cannot be retried:
-  // at most one per client connection.
-  EXPECT_LE(post_failed.load(), kClients) << post_answered.load() << " POSTs answered";
+  // A POST that reached the killed instance cannot be retried: one in flight
+  // when it died, or one written on a kept-alive connection to it before the
+  // kernel's close reached the gateway's check. Each connection the gateway
+  // held to it fails at most once and is dropped: at most one per client on
+  // each of the gateway's event loops (seen: 5 with a CPU hog beside).
+  EXPECT_LE(post_failed.load(), kClients * kGatewayLoops) << post_answered.load() << " POSTs answered";
   std::cout << "gets ok " << get_ok << ", posts answered " << post_answered << ", posts failed " << post_failed
             << " (not retryable, in flight on the killed instance)\n";
   std::map<std::string, int> failures;  // why attempts failed, from the gateway's log
