@@ -210,7 +210,12 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
         std::vector<core::HostPort> internal;
         if (const auto found = directory.find(service); found != directory.end()) {
           for (const auto& instance : found->second) {
-            if (!instance.internal_address.empty()) internal.push_back(core::HostPort::parse(instance.internal_address));
+            if (instance.internal_address.empty()) continue;
+            try {
+              internal.push_back(core::HostPort::parse(instance.internal_address));
+            } catch (const std::invalid_argument&) {
+              core::log::warn("registry.instance_skipped", {{"service", service}, {"id", instance.id}});
+            }
           }
         }
         remote->replace_instances(service, std::move(internal));
