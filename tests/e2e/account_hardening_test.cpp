@@ -31,15 +31,6 @@ std::string signup_body(std::string_view email, std::string_view name = "Flood")
   return json::serialize(json::object{{"email", email}, {"password", kPassword}, {"name", name}});
 }
 
-bool has_field_error(const HttpResponse& response, std::string_view field) {
-  const auto body = json_of(response);
-  if (!body.is_object() || !body.as_object().contains("errors")) return false;
-  for (const auto& error : body.at("errors").as_array()) {
-    if (error.at("field").as_string() == field) return true;
-  }
-  return false;
-}
-
 unsigned mode_of(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return 0xFFFF;

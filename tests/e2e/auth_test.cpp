@@ -46,15 +46,6 @@ std::string run_command(const std::string& command) {
   return output;
 }
 
-bool has_field_error(const HttpResponse& response, std::string_view field) {
-  const auto body = json_of(response);
-  if (!body.is_object() || !body.as_object().contains("errors")) return false;
-  for (const auto& error : body.at("errors").as_array()) {
-    if (error.at("field").as_string() == field) return true;
-  }
-  return false;
-}
-
 TEST(AuthApi, SignupCreatesACustomerAndRefusesBadInput) {
   OrderlyProcess server;
   const auto created = sign_up(server.port(), "Alice@Example.com", kPassword, "Alice");

@@ -80,4 +80,13 @@ Session admin_session(std::uint16_t port) {
 
 std::string admin_password_environment() { return "ORDERLY_ADMIN_PASSWORD=" + std::string(kTestAdminPassword); }
 
+bool has_field_error(const HttpResponse& response, std::string_view field) {
+  const auto body = json_of(response);
+  if (!body.is_object() || !body.as_object().contains("errors")) return false;
+  for (const auto& error : body.at("errors").as_array()) {
+    if (error.at("field").as_string() == field) return true;
+  }
+  return false;
+}
+
 }  // namespace orderly::testing

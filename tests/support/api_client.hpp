@@ -29,6 +29,8 @@ HttpResponse api_request(std::uint16_t port, std::string_view method, std::strin
 
 // The body parsed as JSON (null when it is not JSON).
 boost::json::value json_of(const HttpResponse& response);
+// Whether a 422 problem's "errors" list names `field`.
+bool has_field_error(const HttpResponse& response, std::string_view field);
 
 struct Session {
   std::string user_id;
