@@ -141,12 +141,14 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
                          [] { return static_cast<double>(core::log::dropped_count()); });
 
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<ServiceStores> stores;  // each module's view: its own tables only
   try {
     store = open_store(config, metrics);
     // Only the hosted services' tables: a service's database (or schema)
     // holds no other service's data.
     const auto migrations = migrations_for(selection.names);
     const auto report = core::run_sync(store::migrate(*store, migrations));
+    stores = std::make_unique<ServiceStores>(*store, selection.names);
     core::log::info("store.ready", {{"store", store_description(config)}, {"schema_version", report.current},
                                     {"migrations_applied", report.applied.size()}});
   } catch (const store::StoreError& error) {
@@ -170,7 +172,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   std::unique_ptr<AuthComponent> auth;
   if (selection.has("auth") && !selection.is_worker()) {
     try {
-      auth = std::make_unique<AuthComponent>(config, *store, clock, random, metrics, shared_redis.get());
+      auth = std::make_unique<AuthComponent>(config, stores->of("auth"), clock, random, metrics, shared_redis.get());
       core::run_sync(auth->start());
     } catch (const std::exception& error) {
       std::cerr << "orderly: auth: " << error.what() << "\n";
@@ -265,13 +267,13 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   std::unique_ptr<auth::StoreUserDirectory> local_users;
   if (auth) {
     auth->add_routes(public_router, messaging->outbox());
-    local_users = std::make_unique<auth::StoreUserDirectory>(*store);
+    local_users = std::make_unique<auth::StoreUserDirectory>(stores->of("auth"));
     auth::add_internal_user_routes(internal_router, *local_users);
     if (service_tokens) auth::add_internal_token_routes(internal_router, *service_tokens, auth->keys());
   }
   std::optional<PaymentsModule> payments;
   if (selection.has("payments") && !selection.is_worker()) {
-    payments = wire_payments(config, *store, public_router, clock, random, metrics);
+    payments = wire_payments(config, stores->of("payments"), public_router, clock, random, metrics);
     if (!payments) {
       core::log::stop();
       return kStartupError;
@@ -280,16 +282,16 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
   }
   std::unique_ptr<EmailWorkerRole> notify;
   if (selection.worker == "email") {
-    notify = start_email_worker(config, broker, *store, clock, random, metrics);
+    notify = start_email_worker(config, broker, stores->of("notify"), clock, random, metrics);
   } else if (selection.has("notify") && !selection.is_worker()) {
-    notify = add_notify(public_router, config, *store, broker, clock, random, metrics);
+    notify = add_notify(public_router, config, stores->of("notify"), broker, clock, random, metrics);
   }
   BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
   std::shared_ptr<CatalogWiring> catalog;
   if (selection.has("catalog")) {
     const CatalogRole role{.service = !selection.is_worker(),
                            .bulk_worker = selection.is_worker() ? selection.worker == "bulk" : config.catalog.bulk_worker};
-    catalog = wire_catalog(public_router, workers, config, *store, broker, messaging->outbox(), leases, clock, random,
+    catalog = wire_catalog(public_router, workers, config, stores->of("catalog"), broker, messaging->outbox(), leases, clock, random,
                            metrics, shared_redis.get(), role);
     catalog::add_internal_stock_routes(internal_router, catalog->stock());
   }
@@ -299,7 +301,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
       auto& stock = catalog ? catalog->stock() : remote->stock();
       auto& payer = payments ? *payments->service : remote->payments();
       auth::UserDirectory& users = local_users ? static_cast<auth::UserDirectory&>(*local_users) : remote->users();
-      orders = wire_orders(public_router, config, *store, clock, random,
+      orders = wire_orders(public_router, config, stores->of("orders"), clock, random,
                            {stock, payer, users, messaging->outbox(), leases, metrics});
     } catch (const core::ConfigError& error) {
       std::cerr << "orderly: orders: " << error.what() << "\n";

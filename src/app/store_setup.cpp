@@ -1,5 +1,6 @@
 #include "app/store_setup.hpp"
 
+#include "app/schema.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -29,6 +30,19 @@ std::unique_ptr<store::Store> open_store(const core::Config& config, core::metri
                                    .readers = config.store.readers,
                                    .busy_timeout = config.store.busy_timeout},
       metrics);
+}
+
+ServiceStores::ServiceStores(store::Store& shared, const std::vector<std::string>& services) : shared_(shared) {
+  auto* sqlite = dynamic_cast<store::sqlite::SqliteStore*>(&shared);
+  if (sqlite == nullptr) return;
+  for (const auto& service : services) {
+    owned_.emplace(service, sqlite->owned_by(store::sqlite::table_owner(service, migrations_for({service}))));
+  }
+}
+
+store::Store& ServiceStores::of(const std::string& service) const {
+  const auto found = owned_.find(service);
+  return found != owned_.end() ? *found->second : shared_;
 }
 
 net::HealthCheck store_check(store::Store& store) {

@@ -23,6 +23,9 @@ class SecretScan {
 
   // ADD_FAILURE for each secret found, naming where (never printing it whole).
   void expect_clean(OrderlyProcess& server) const;
+  // The same over the output of processes the test did not start itself (a
+  // cluster's log files), given as one text.
+  void expect_clean(std::string_view where, std::string_view output) const;
 
  private:
   void check(std::string_view where, std::string_view text) const;

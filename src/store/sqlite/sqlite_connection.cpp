@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "store/errors.hpp"
+#include "store/sqlite/table_owner.hpp"
 
 namespace orderly::store::sqlite {
 namespace {
@@ -108,26 +109,58 @@ SqliteConnection::SqliteConnection(const std::string& path, Mode mode, std::chro
     run_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
   }
   run_script("PRAGMA foreign_keys=ON;");
+  sqlite3_set_authorizer(db_, &SqliteConnection::authorize, this);
+}
+
+int SqliteConnection::authorize(void* self, int action, const char* first, const char* second, const char*,
+                                const char*) {
+  const auto* owner = static_cast<SqliteConnection*>(self)->preparing_for_;
+  if (owner == nullptr) return SQLITE_OK;
+  // The table a read, write or schema change names: the first argument,
+  // except for ALTER TABLE (database, table).
+  const char* table = nullptr;
+  switch (action) {
+    case SQLITE_READ:
+    case SQLITE_UPDATE:
+    case SQLITE_INSERT:
+    case SQLITE_DELETE:
+    case SQLITE_CREATE_TABLE:
+    case SQLITE_DROP_TABLE:
+    case SQLITE_CREATE_INDEX:
+    case SQLITE_DROP_INDEX:
+      table = action == SQLITE_CREATE_INDEX || action == SQLITE_DROP_INDEX ? second : first;
+      break;
+    case SQLITE_ALTER_TABLE: table = second; break;
+    default: return SQLITE_OK;
+  }
+  return table == nullptr || owner->may_touch(table) ? SQLITE_OK : SQLITE_DENY;
 }
 
 SqliteConnection::~SqliteConnection() {
-  for (auto& [name, stmt] : statements_) sqlite3_finalize(stmt);
+  for (auto& [key, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 
-sqlite3_stmt* SqliteConnection::prepared(const Statement& statement) {
-  if (const auto found = statements_.find(statement.name); found != statements_.end()) return found->second;
+sqlite3_stmt* SqliteConnection::prepared(const Statement& statement, const TableOwner* owner) {
+  const CacheKey key{owner, statement.name};
+  if (const auto found = statements_.find(key); found != statements_.end()) return found->second;
   sqlite3_stmt* stmt = nullptr;
   const auto sql = statement.text(Dialect::sqlite);
+  preparing_for_ = owner;
   const int code = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                                       &stmt, nullptr);
-  if (code != SQLITE_OK) fail(db_, code, "preparing " + std::string(statement.name));
-  statements_.emplace(statement.name, stmt);
+  preparing_for_ = nullptr;
+  if (code != SQLITE_OK) {
+    const std::string what = "preparing " + std::string(statement.name) +
+                             (owner != nullptr && code == SQLITE_AUTH ? " for " + owner->service : "");
+    fail(db_, code, what);
+  }
+  statements_.emplace(key, stmt);
   return stmt;
 }
 
-Result SqliteConnection::run(const Statement& statement, const Params& params) {
-  auto* stmt = prepared(statement);
+Result SqliteConnection::run(const Statement& statement, const Params& params, const TableOwner* owner) {
+  auto* stmt = prepared(statement, owner);
   // Reset on every exit, so a failed step never leaves a statement (and its
   // read transaction) open.
   const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> reset(stmt, sqlite3_reset);

@@ -14,9 +14,11 @@ struct sqlite3_stmt;
 
 namespace orderly::store::sqlite {
 
+struct TableOwner;
+
 // One SQLite connection and its prepared statements, cached by statement
-// name. Synchronous and not thread-safe: SqliteStore gives each connection to
-// one thread at a time.
+// name and owner. Synchronous and not thread-safe: SqliteStore gives each
+// connection to one thread at a time.
 class SqliteConnection {
  public:
   enum class Mode { writer, reader };
@@ -28,17 +30,37 @@ class SqliteConnection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
-  Result run(const Statement& statement, const Params& params);
+  // Runs `statement` for `owner` (nullptr: the platform itself, e.g. the
+  // migrations). SQLite's authorizer refuses, when the statement is
+  // prepared, any read or write of a table the owner may not touch:
+  // StoreError "not authorized".
+  Result run(const Statement& statement, const Params& params, const TableOwner* owner = nullptr);
   void run_script(std::string_view sql);
 
   // The value of a pragma, e.g. "journal_mode" -> "wal" (for tests and readiness).
   std::string pragma(std::string_view name);
 
  private:
-  sqlite3_stmt* prepared(const Statement& statement);
+  struct CacheKey {
+    const TableOwner* owner;
+    std::string_view name;  // Statement::name (static storage)
+    bool operator==(const CacheKey&) const = default;
+  };
+  struct CacheKeyHash {
+    std::size_t operator()(const CacheKey& key) const noexcept {
+      return std::hash<std::string_view>{}(key.name) ^ (std::hash<const void*>{}(key.owner) << 1U);
+    }
+  };
+
+  sqlite3_stmt* prepared(const Statement& statement, const TableOwner* owner);
+  static int authorize(void* self, int action, const char* first, const char* second, const char* database,
+                       const char* trigger);
 
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string_view, sqlite3_stmt*> statements_;  // keys are Statement::name (static storage)
+  // The authorizer only runs while a statement is prepared, so a statement is
+  // cached per owner: one prepared for another owner is never reused.
+  std::unordered_map<CacheKey, sqlite3_stmt*, CacheKeyHash> statements_;
+  const TableOwner* preparing_for_ = nullptr;  // the owner the authorizer checks, during prepared() only
 };
 
 }  // namespace orderly::store::sqlite

@@ -90,7 +90,10 @@ struct SqliteStore::Impl {
     next->expires_at(asio::steady_timer::time_point::min());  // ownership passes straight on
   }
 
-  asio::awaitable<void> run_transaction(Body& body);
+  asio::awaitable<void> run_transaction(Body& body, const TableOwner* owner);
+  asio::awaitable<Result> query(const Statement& statement, Params params, const TableOwner* owner);
+  asio::awaitable<CommitToken> transaction(Body body, const TableOwner* owner);
+  asio::awaitable<Result> execute(const Statement& statement, Params params, const TableOwner* owner);
 
   void rollback() {
     try {
@@ -132,9 +135,9 @@ namespace {
 // each statement is a direct call on the writer connection.
 class WriterTransaction final : public Transaction {
  public:
-  explicit WriterTransaction(SqliteStore::Impl& impl) : impl_(impl) {}
+  WriterTransaction(SqliteStore::Impl& impl, const TableOwner* owner) : impl_(impl), owner_(owner) {}
   asio::awaitable<Result> execute(const Statement& statement, Params params) override {
-    co_return impl_.measured(statement, [&] { return impl_.writer->run(statement, params); });
+    co_return impl_.measured(statement, [&] { return impl_.writer->run(statement, params, owner_); });
   }
   asio::awaitable<void> execute_script(std::string_view sql) override {
     impl_.writer->run_script(sql);
@@ -143,11 +146,30 @@ class WriterTransaction final : public Transaction {
 
  private:
   SqliteStore::Impl& impl_;
+  const TableOwner* owner_;
+};
+
+// One service's view of the store (SqliteStore::owned_by).
+class OwnedStore final : public Store {
+ public:
+  OwnedStore(SqliteStore::Impl& impl, TableOwner owner) : impl_(impl), owner_(std::move(owner)) {}
+  [[nodiscard]] Dialect dialect() const override { return Dialect::sqlite; }
+  asio::awaitable<Result> query(const Statement& statement, Params params, ReadOptions) override {
+    return impl_.query(statement, std::move(params), &owner_);
+  }
+  asio::awaitable<CommitToken> transaction(Body body) override { return impl_.transaction(std::move(body), &owner_); }
+  asio::awaitable<Result> execute(const Statement& statement, Params params) override {
+    return impl_.execute(statement, std::move(params), &owner_);
+  }
+
+ private:
+  SqliteStore::Impl& impl_;
+  const TableOwner owner_;
 };
 
 }  // namespace
 
-asio::awaitable<void> SqliteStore::Impl::run_transaction(Body& body) {
+asio::awaitable<void> SqliteStore::Impl::run_transaction(Body& body, const TableOwner* owner) {
   co_await acquire_writer();
   struct Release {
     Impl& self;
@@ -155,7 +177,7 @@ asio::awaitable<void> SqliteStore::Impl::run_transaction(Body& body) {
   } release{*this};
 
   for (unsigned attempt = 1;; ++attempt) {
-    WriterTransaction tx(*this);
+    WriterTransaction tx(*this, owner);
     try {
       writer->run(kBegin, {});
       co_await body(tx);
@@ -177,36 +199,51 @@ SqliteStore::SqliteStore(SqliteOptions options, core::metrics::Registry& metrics
 
 SqliteStore::~SqliteStore() = default;
 
-asio::awaitable<Result> SqliteStore::query(const Statement& statement, Params params, ReadOptions) {
-  auto& impl = *impl_;
+asio::awaitable<Result> SqliteStore::Impl::query(const Statement& statement, Params params,
+                                                  const TableOwner* owner) {
+  auto& impl = *this;
   // A named lambda, moved into co_spawn: GCC 12 destroys a capturing lambda
   // temporary twice when it is created inside a co_await expression.
-  auto on_reader = [&impl, &statement, params = std::move(params)]() -> asio::awaitable<Result> {
+  auto on_reader = [&impl, &statement, owner, params = std::move(params)]() -> asio::awaitable<Result> {
     auto* connection = impl.take_reader();
     struct GiveBack {
       Impl& impl;
       SqliteConnection* connection;
       ~GiveBack() { impl.give_back(connection); }
     } give_back{impl, connection};
-    co_return impl.measured(statement, [&] { return connection->run(statement, params); });
+    co_return impl.measured(statement, [&] { return connection->run(statement, params, owner); });
   };
-  co_return co_await asio::co_spawn(impl.reader_threads, std::move(on_reader), asio::use_awaitable);
+  co_return co_await asio::co_spawn(reader_threads, std::move(on_reader), asio::use_awaitable);
 }
 
-asio::awaitable<CommitToken> SqliteStore::transaction(Body body) {
-  auto& impl = *impl_;
-  co_await asio::co_spawn(impl.writer_thread, impl.run_transaction(body), asio::use_awaitable);
+asio::awaitable<CommitToken> SqliteStore::Impl::transaction(Body body, const TableOwner* owner) {
+  co_await asio::co_spawn(writer_thread, run_transaction(body, owner), asio::use_awaitable);
   co_return CommitToken{};
 }
 
-asio::awaitable<Result> SqliteStore::execute(const Statement& statement, Params params) {
-  auto& impl = *impl_;
+asio::awaitable<Result> SqliteStore::Impl::execute(const Statement& statement, Params params,
+                                                    const TableOwner* owner) {
   Result result;
-  co_await transaction([&](Transaction&) -> asio::awaitable<void> {
-    result = impl.measured(statement, [&] { return impl.writer->run(statement, params); });
+  Body one_statement = [&](Transaction&) -> asio::awaitable<void> {
+    result = measured(statement, [&] { return writer->run(statement, params, owner); });
     co_return;
-  });
+  };
+  co_await transaction(std::move(one_statement), owner);
   co_return result;
+}
+
+asio::awaitable<Result> SqliteStore::query(const Statement& statement, Params params, ReadOptions) {
+  return impl_->query(statement, std::move(params), nullptr);
+}
+
+asio::awaitable<CommitToken> SqliteStore::transaction(Body body) { return impl_->transaction(std::move(body), nullptr); }
+
+asio::awaitable<Result> SqliteStore::execute(const Statement& statement, Params params) {
+  return impl_->execute(statement, std::move(params), nullptr);
+}
+
+std::unique_ptr<Store> SqliteStore::owned_by(TableOwner owner) {
+  return std::make_unique<OwnedStore>(*impl_, std::move(owner));
 }
 
 asio::awaitable<std::string> SqliteStore::writer_pragma(std::string name) {

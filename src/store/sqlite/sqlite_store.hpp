@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/metrics.hpp"
+#include "store/sqlite/table_owner.hpp"
 #include "store/store.hpp"
 
 namespace orderly::store::sqlite {
@@ -36,6 +37,14 @@ class SqliteStore final : public Store {
   boost::asio::awaitable<Result> query(const Statement& statement, Params params, ReadOptions options) override;
   boost::asio::awaitable<CommitToken> transaction(Body body) override;
   boost::asio::awaitable<Result> execute(const Statement& statement, Params params) override;
+
+  // The same database as one service sees it: the same connections, writer
+  // queue and metrics, but each statement prepared for `owner`, so one that
+  // touches a table of another service is refused (StoreError "not
+  // authorized"). Embedded mode gives each module such a view; migrations,
+  // the queue and the locks use the store itself. The view must not outlive
+  // this store.
+  [[nodiscard]] std::unique_ptr<Store> owned_by(TableOwner owner);
 
   // A pragma of the writer connection ("journal_mode", "synchronous"), for tests.
   boost::asio::awaitable<std::string> writer_pragma(std::string name);
