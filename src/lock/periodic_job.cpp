@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -39,6 +40,10 @@ asio::awaitable<void> run_periodically(std::shared_ptr<PeriodicJob::Shared> shar
 
 PeriodicJob::PeriodicJob(std::string name, std::chrono::milliseconds interval, Work work)
     : shared_(std::make_shared<Shared>()) {
+  // A zero interval is a loop that never sleeps: a whole core for nothing.
+  if (interval <= std::chrono::milliseconds(0)) {
+    throw std::invalid_argument("job " + name + ": the interval must be positive");
+  }
   shared_->name = std::move(name);
   shared_->interval = interval;
   shared_->work = std::move(work);

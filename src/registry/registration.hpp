@@ -38,6 +38,10 @@ class Registration {
   void request_stop();
   [[nodiscard]] bool registered() const;
 
+  // How often the job looks at its lease: often enough to renew every third
+  // of the ttl and to re-register within a second of etcd coming back.
+  [[nodiscard]] static std::chrono::milliseconds tick_interval(std::chrono::seconds ttl);
+
  private:
   struct State;
   std::shared_ptr<State> state_;

@@ -1,13 +1,14 @@
 // The scale-out platform of `scripts/cluster up` (one cluster for the whole
-// suite): every service its own process on its own PostgreSQL schema, behind
-// the gateway. A purchase through the gateway is paid and mailed; a hot
-// product with two catalogs and two orders instances sells exactly its stock;
-// a killed orders instance leaves every acknowledged order settled by the
-// survivor; the outbox relay, a singleton job, moves to the survivor when
-// its holder is killed, and the events keep reaching the e-mail worker
-// through RabbitMQ; the product cache and the login and gateway limits are
-// shared through Redis; instances find each other in etcd, so one started by
-// hand is in rotation within seconds and one stopped leaves it.
+// binary, tests/cluster/cluster_target.cpp; the purchase suite runs against
+// it too): every service its own process on its own PostgreSQL schema,
+// behind the gateway. 200 buyers of a hot product across two catalogs and
+// two orders instances get exactly its stock; kill -9 of any one service
+// instance during a stream of purchases loses no acknowledged order; the
+// outbox relay, a singleton job, moves to the survivor when its holder is
+// killed; the product cache and the login and gateway limits are shared
+// through Redis; instances find each other in etcd, so one started by hand
+// is in rotation within seconds and one stopped leaves it; a CSV import is
+// run by the bulk worker through RabbitMQ.
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -325,6 +326,43 @@ TEST_F(Cluster, TheOutboxRelayMovesToTheSurvivorWhenItsHolderIsKilled) {
   EXPECT_TRUE(eventually([&] { return count_mails_containing(maildir_, id) >= 2; }, 30s))
       << "the order's events were not relayed after the holder died";
   EXPECT_EQ(cluster().script("start " + holder), 0);
+}
+
+// How many messages of `queue` the instance acked, from its own metrics.
+long long acked(const std::string& dir, const std::string& name, const std::string& queue) {
+  const auto port = capture("cat " + dir + "/run/" + name + ".ops");
+  const auto metrics = capture("curl -s -m 2 http://127.0.0.1:" + port.substr(0, port.find('\n')) + "/metrics");
+  const auto series = "orderly_queue_messages_total{queue=\"" + queue + "\",event=\"acked\"} ";
+  const auto at = metrics.find(series);
+  return at == std::string::npos ? 0 : std::stoll(metrics.substr(at + series.size()));
+}
+
+TEST_F(Cluster, ACsvImportPostedThroughTheGatewayIsRunByTheBulkWorker) {
+  const auto admin = shop().admin_token();
+  const auto before = acked(dir_, "bulk-1", "bulk");
+  const std::string csv =
+      "sku,name,description,price_amount,price_currency,stock\r\n"
+      "BULK-1,Clustered kettle,\"Steel, 1.7 l\",3900,USD,12\r\n"
+      "BULK-2,Broken price,,12.50,USD,1\r\n"
+      "BULK-3,Clustered toaster,,2500,EUR,3\r\n";
+  const auto accepted = shop().call("POST", "/api/v1/products/import", admin, csv, {{"Content-Type", "text/csv"}});
+  ASSERT_TRUE(accepted && accepted->status == 202) << (accepted ? accepted->body : "no answer");
+  const auto job_id = std::string(json::parse(accepted->body).at("job_id").as_string());
+
+  json::object job;
+  ASSERT_TRUE(eventually([&] {
+    const auto polled = shop().call("GET", "/api/v1/jobs/" + job_id, admin);
+    if (!polled || polled->status != 200) return false;
+    job = json::parse(polled->body).as_object();
+    return job.at("status") == "done" || job.at("status") == "failed";
+  }, 60s)) << "the import never ended: is bulk-1 consuming the bulk queue?";
+  EXPECT_EQ(job.at("status"), "done");
+  EXPECT_EQ(job.at("processed").as_int64(), 2);
+  EXPECT_EQ(job.at("failed").as_int64(), 1);
+  EXPECT_GE(acked(dir_, "bulk-1", "bulk") - before, 1) << "bulk-1, the only bulk consumer, ran it";
+  const auto found = shop().call("GET", "/api/v1/products?q=clustered", "");
+  ASSERT_TRUE(found && found->status == 200);
+  EXPECT_EQ(json::parse(found->body).at("items").as_array().size(), 2U) << found->body;
 }
 
 }  // namespace
