@@ -14,7 +14,7 @@ schema validator is packaged, so these are the project's own checks):
   only orders' pods;
 - only payments mounts the vault key Secret;
 - the settings in the ConfigMap pass `orderly config --config` (the binary's
-  own validation).
+  own validation), and `orderly gateway` starts on its gateway.yaml.
 
 Then it proves itself: the same checks on a copy with one probe removed, and
 on one with a PodDisruptionBudget removed, must each report that.
@@ -129,7 +129,42 @@ def check(objects, binary):
         os.unlink(handle.name)
         if result.returncode != 0:
             problems.append(f'{config["metadata"]["name"]}: orderly refuses its settings: {result.stderr.strip()}')
+    for config in [c for c in by_kind.get('ConfigMap', []) if 'gateway.yaml' in c.get('data', {})]:
+        problem = gateway_refuses(binary, config['data']['gateway.yaml'])
+        if problem:
+            problems.append(f'{config["metadata"]["name"]}: orderly gateway refuses gateway.yaml: {problem}')
     return problems
+
+
+def gateway_refuses(binary, text):
+    """Starts `orderly gateway` on the rendered routes (listeners moved to free
+    loopback ports, the web root to this checkout's) until it logs
+    server.started, then stops it; the refusal it printed, or None."""
+    routes = yaml.safe_load(text)
+    for listener in routes.get('listeners', []):
+        listener['address'] = '127.0.0.1:0'
+    routes['ops_listen'] = '127.0.0.1:0'
+    for route in routes.get('routes', []):
+        if route.get('type') == 'static':
+            route['root'] = os.path.join(ROOT, 'web')
+    with tempfile.NamedTemporaryFile('w', suffix='.yaml', delete=False) as handle:
+        yaml.safe_dump(routes, handle)
+    process = subprocess.Popen([binary, 'gateway', '--config', handle.name, '--threads', '1'], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={'PATH': '/usr/bin:/bin'})
+    try:
+        for line in process.stdout:  # ends when the process exits
+            if '"event":"server.started"' in line:
+                return None
+        return process.stderr.read().strip() or f'exited {process.wait()}'
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        os.unlink(handle.name)
 
 
 def main():
