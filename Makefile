@@ -5,7 +5,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 ARGS ?=
 
-.PHONY: all bootstrap build run test test-unit test-e2e test-web screenshots test-asan bench format clean fuzz fuzz-test fuzz-long
+.PHONY: all bootstrap build run test test-unit test-e2e test-web test-cluster test-ops image screenshots test-asan bench format clean fuzz fuzz-test fuzz-long
 
 all: build
 
@@ -53,6 +53,21 @@ test-e2e: build
 # The browser suites alone (tests/web: Debian's chromium, playwright-core).
 test-web: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L web
+
+# The scale-out cluster suites alone (scripts/cluster up per suite).
+test-cluster: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L cluster
+
+# The operations checks alone: OpenAPI (lint, route contract, answers),
+# Prometheus rules and their unit tests, Alertmanager, the live rule-metric
+# scrape, Kubernetes manifests, yamllint, shellcheck.
+test-ops: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L 'ops|openapi'
+
+# The container image: pack build/orderly with podman and smoke-test it (size printed).
+image: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -V -L image >$(BUILD_DIR)/image.log 2>&1; status=$$?; \
+	  grep -E '^[0-9]+: image:|tests passed|tests failed' $(BUILD_DIR)/image.log; exit $$status
 
 # The pages as the browser suites saw them (desktop and 375 px), into docs/screenshots/.
 screenshots: test-web

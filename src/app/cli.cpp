@@ -13,9 +13,11 @@
 #include "app/keys_command.hpp"
 #include "app/migrate.hpp"
 #include "app/payments_wiring.hpp"
+#include "app/probe_command.hpp"
 #include "app/serve.hpp"
 #include "app/version.hpp"
 #include "core/config.hpp"
+#include "core/config_values.hpp"
 
 extern char** environ;
 
@@ -171,6 +173,13 @@ int run_cli(int argc, char** argv) {
   add_config_flags(*provider_sim_command, provider_sim_flags);
   provider_sim_command->get_option("--listen")->description("HOST:PORT to serve the provider on")->required();
 
+  std::string probe_url;
+  std::string probe_timeout = "2s";
+  auto* probe_command =
+      app.add_subcommand("probe", "GET a URL once; exit 0 on a 2xx answer (container health checks: no curl there)");
+  probe_command->add_option("url", probe_url, "http://HOST:PORT/PATH, e.g. http://127.0.0.1:9090/healthz")->required();
+  probe_command->add_option("--timeout", probe_timeout, "Longest wait for the answer (default 2s)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -197,6 +206,16 @@ int run_cli(int argc, char** argv) {
     if (provider_sim_command->parsed()) {
       const auto config = load(provider_sim_flags);
       return provider_sim(config, config.listen);
+    }
+    if (probe_command->parsed()) {
+      std::chrono::milliseconds timeout{};
+      try {
+        timeout = core::config_values::parse_duration(probe_timeout);
+      } catch (const std::invalid_argument& error) {
+        std::cerr << "orderly: probe --timeout: " << error.what() << "\n";
+        return kUsageError;
+      }
+      return probe(probe_url, timeout);
     }
     if (config_command->parsed()) {
       // Without --print-defaults: the effective configuration (file, environment, flags).

@@ -53,6 +53,11 @@ class Orders final : public OrdersComponent {
                      // Held across sweeps; a dead holder is replaced after three intervals.
                      {config.orders.maintenance_interval, 3 * config.orders.maintenance_interval},
                      [this](const lock::Lease&) -> asio::awaitable<void> { co_await maintain(); }),
+        expired_(dependencies.metrics
+                     .counter("orderly_orders_expired_total",
+                              "Orders the maintenance sweep cancelled because they stayed pending_payment past "
+                              "orders.reservation_timeout: checkout sagas that got stuck.")
+                     .with_labels({})),
         work_(asio::make_work_guard(loop_)) {}
 
   ~Orders() override {
@@ -85,6 +90,7 @@ class Orders final : public OrdersComponent {
   asio::awaitable<void> maintain() {
     while (true) {  // bounded by the stale orders there are; each pass cancels them
       const auto expired = co_await service_.expire_reservations(config_.reservation_timeout, kExpiryBatch);
+      expired_.inc(static_cast<double>(expired));
       if (expired < static_cast<std::size_t>(kExpiryBatch)) break;
     }
     const auto deleted = co_await keys_.delete_expired();
@@ -99,6 +105,7 @@ class Orders final : public OrdersComponent {
   orders::SagaRunner runner_;
   orders::OrderService service_;
   lock::LeasedJob maintenance_;
+  core::metrics::Counter& expired_;  // the "saga stuck" alert's signal (deploy/prometheus)
   asio::io_context loop_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;

@@ -36,7 +36,15 @@ RouteMetrics::RouteMetrics(core::metrics::Registry& registry, const Router& rout
       durations_(registry.histogram("orderly_http_request_duration_seconds",
                                     "Time from a request's first header byte to its response, by route template.",
                                     {"method", "route"}, core::metrics::latency_buckets())) {
-  for (const auto& route : router.routes()) labels_.push_back(route->path_template);
+  // One series per registered route, so the routes a process serves can be
+  // read from a scrape: the OpenAPI contract test compares them with
+  // docs/openapi.yaml, and a dashboard can list routes that had no traffic.
+  auto& routes = registry.gauge("orderly_http_route_info", "Always 1: a route this listener serves.",
+                                {"method", "route"});
+  for (const auto& route : router.routes()) {
+    labels_.push_back(route->path_template);
+    routes.with_labels({route->method, route->path_template}).set(1);
+  }
   labels_.emplace_back("unmatched");
   for (std::size_t i = 0; i < labels_.size(); ++i) slots_.push_back(std::make_unique<Slot>());
 }

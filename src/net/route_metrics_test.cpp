@@ -56,5 +56,17 @@ TEST(RouteMetrics, UnmatchedRequestsAndOddMethodsHaveBoundedLabels) {
   EXPECT_EQ(text.find("BREW"), std::string::npos);
 }
 
+TEST(RouteMetrics, PublishesEveryRegisteredRouteBeforeAnyTraffic) {
+  Router router;
+  router.add("GET", "/orders/{id}", noop());
+  router.add("POST", "/orders", noop());
+  core::metrics::Registry registry;
+  RouteMetrics metrics(registry, router);
+  const auto text = registry.render();
+  EXPECT_EQ(series(text, R"(orderly_http_route_info{method="GET",route="/orders/{id}"})"), 1);
+  EXPECT_EQ(series(text, R"(orderly_http_route_info{method="POST",route="/orders"})"), 1);
+  EXPECT_EQ(text.find(R"(orderly_http_route_info{method="GET",route="/orders"})"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace orderly::net

@@ -1,5 +1,6 @@
-// Starts the real `orderly serve` on free loopback ports with a data folder
-// of its own, and stops it (SIGTERM, then SIGKILL) even when a test fails.
+// Starts the real `orderly serve` (or another orderly command) on free
+// loopback ports with a data folder of its own, and stops it (SIGTERM, then
+// SIGKILL) even when a test fails. tests/openapi uses it too.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,15 +12,25 @@ const kStopTimeoutMs = 10_000;
 
 export async function startOrderly({ binary, webRoot, adminPassword, extraArgs = [] }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderly-web-'));
-  const child = spawn(binary, [
-    'serve', '--listen', '127.0.0.1:0', '--ops-listen', '127.0.0.1:0', '--data-dir', join(dataDir, 'data'),
-    '--threads', '2', '--set', `web.root=${webRoot}`, ...extraArgs,
-  ], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ORDERLY_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startOrderlyCommand({
+    binary,
+    dataDir,
+    args: ['serve', '--listen', '127.0.0.1:0', '--ops-listen', '127.0.0.1:0', '--data-dir', join(dataDir, 'data'),
+      '--threads', '2', '--set', `web.root=${webRoot}`, ...extraArgs],
+    env: { ORDERLY_ADMIN_PASSWORD: adminPassword },
+  });
+}
+
+// Any command that logs `server.started` with its `listen` and `ops_listen`
+// (serve, service, gateway). `dataDir` is removed at stop.
+export async function startOrderlyCommand({ binary, args, env = {}, dataDir }) {
+  const child = spawn(binary, args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const cleanUp = () => { if (dataDir) rmSync(dataDir, { recursive: true, force: true }); };
 
   const started = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`orderly did not start in ${kStartTimeoutMs} ms; stderr: ${stderr}`)), kStartTimeoutMs);
@@ -29,11 +40,11 @@ export async function startOrderly({ binary, webRoot, adminPassword, extraArgs =
       clearTimeout(timer);
       resolve(JSON.parse(line));
     });
-  }).catch(async (error) => { child.kill('SIGKILL'); await exited; rmSync(dataDir, { recursive: true, force: true }); throw error; });
+  }).catch(async (error) => { child.kill('SIGKILL'); await exited; cleanUp(); throw error; });
 
-  const url = `http://${started.listen}`;
   return {
-    url,
+    url: `http://${started.listen}`,
+    opsUrl: `http://${started.ops_listen}`,
     dataDir,
     async stop() {
       process.off('exit', killOnExit);
@@ -43,7 +54,7 @@ export async function startOrderly({ binary, webRoot, adminPassword, extraArgs =
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      cleanUp();
     },
   };
 }
