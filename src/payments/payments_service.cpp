@@ -21,8 +21,16 @@ PaymentAnswer answer_from(ProviderResult result) {
 
 asio::awaitable<bool> PaymentsService::has_method(std::string user_id, std::string payment_method_id,
                                                   core::CallContext /*context*/) {
-  const auto card = co_await vault_.reveal(std::move(user_id), std::move(payment_method_id));
-  co_return card.has_value();
+  // A card the vault cannot decrypt (its key was retired, its row altered)
+  // cannot pay: the order is refused with a 422, not a 500; the vault has
+  // logged vault.card_unreadable for the operator.
+  bool readable = false;
+  try {
+    readable = (co_await vault_.reveal(std::move(user_id), std::move(payment_method_id))).has_value();
+  } catch (const CardUnreadable&) {
+    readable = false;
+  }
+  co_return readable;
 }
 
 namespace {
@@ -46,7 +54,12 @@ asio::awaitable<PaymentAnswer> ask(std::string operation, asio::awaitable<Provid
 asio::awaitable<PaymentAnswer> PaymentsService::authorize(std::string order_id, std::string user_id,
                                                           std::string payment_method_id, core::Money amount,
                                                           core::CallContext /*context*/) {
-  auto card = co_await vault_.reveal(std::move(user_id), std::move(payment_method_id));
+  std::optional<CardDetails> card;
+  try {
+    card = co_await vault_.reveal(std::move(user_id), std::move(payment_method_id));
+  } catch (const CardUnreadable&) {
+    card.reset();  // unusable since placement: declined, so the saga cancels and releases the stock
+  }
   if (!card) co_return PaymentAnswer{false, std::string(kMethodUnavailable), {}};
   auto call = provider_.authorize(provider_key(order_id, "authorize"), std::move(*card), std::move(amount));
   co_return co_await ask("authorize", std::move(call));

@@ -33,13 +33,6 @@ class TooManyCards : public std::runtime_error {
   TooManyCards() : std::runtime_error("too many saved cards") {}
 };
 
-// A stored card that cannot be decrypted: its key is gone from the ring or
-// its row was altered. An integrity failure (500), never the caller's fault.
-class CardUnreadable : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 // The card vault on the Store: numbers sealed under the key ring's current
 // key (card_cipher.hpp), metadata (brand, last4, expiry) in clear.
 // Thread-safe; every call is one statement.

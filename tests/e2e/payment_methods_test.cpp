@@ -321,5 +321,27 @@ TEST(ProviderSim, ServesTheTestCardsOverHttpWithIdempotencyKeys) {
   std::filesystem::remove_all(folder);
 }
 
+// A saved card whose sealed number the vault cannot open (its row altered on
+// disk, or its key retired from the ring) cannot pay: the order is a 422 that
+// reserves nothing, never a 500, and the operator gets the reason in the log.
+TEST(PaymentMethods, ACardTheVaultCannotDecryptIsRefusedAtCheckoutWithA422) {
+  OrderlyProcess server(OrderlyProcess::Options{.environment = {std::string("ORDERLY_ADMIN_PASSWORD=") + kAdminPassword}});
+  const std::atomic<std::uint16_t> port{server.port()};
+  const ShopClient shop(port);
+  const auto product = shop.create_product(shop.admin_token(), "UNREADABLE-1", 900, 5);
+  const auto buyer = shop.customer("unreadable@example.com");
+  const auto card = shop.add_card(buyer, kCardApproved);
+  const auto db = server.data_dir() + "/data/orderly.db";
+  const auto tamper = "sqlite3 " + db + " \"UPDATE payment_methods SET sealed_number = randomblob(length(sealed_number))"
+                      " WHERE id = '" + card + "'\"";
+  ASSERT_EQ(std::system(tamper.c_str()), 0) << tamper;
+
+  const auto placed = shop.place(buyer, "unreadable-1", ShopClient::order_body(product, 1, card));
+  ASSERT_TRUE(placed.has_value());
+  EXPECT_EQ(placed->status, 422) << placed->body;
+  EXPECT_EQ(shop.stock_of(product), 5) << "nothing reserved";
+  EXPECT_TRUE(server.wait_for_line("vault.card_unreadable", 5s));
+}
+
 }  // namespace
 }  // namespace orderly::testing
