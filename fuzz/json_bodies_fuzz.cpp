@@ -25,36 +25,33 @@
 #include "net/json_body.hpp"
 #include "orders/order_request.hpp"
 #include "payments/new_card.hpp"
+#include "property.hpp"
 
 namespace {
 
 using namespace orderly;
 
-void check(bool holds) {
-  if (!holds) std::abort();
-}
-
 void check_orders(const net::Request& request) {
   const auto order = orders::parse_create_order(request);
-  check(!order.items.empty() && order.items.size() <= orders::kMaxOrderLines);
-  for (const auto& item : order.items) check(item.quantity >= 1 && item.quantity <= orders::kMaxLineQuantity);
-  check(!order.payment_method_id.empty());
-  check(boost::json::parse(order.shipping_address).is_object());  // stored as canonical JSON
+  FUZZ_PROPERTY(!order.items.empty() && order.items.size() <= orders::kMaxOrderLines);
+  for (const auto& item : order.items) FUZZ_PROPERTY(item.quantity >= 1 && item.quantity <= orders::kMaxLineQuantity);
+  FUZZ_PROPERTY(!order.payment_method_id.empty());
+  FUZZ_PROPERTY(boost::json::parse(order.shipping_address).is_object());  // stored as canonical JSON
 }
 
 void check_product_draft(const net::Request& request) {
   const auto draft = catalog::parse_product_draft(request);
-  check(!catalog::check_sku(draft.sku) && !catalog::check_name(draft.name));
-  check(!catalog::check_description(draft.description) && !catalog::check_stock(draft.stock));
-  check(!catalog::check_price_amount(draft.price.amount) && !catalog::check_currency(draft.price.currency));
+  FUZZ_PROPERTY(!catalog::check_sku(draft.sku) && !catalog::check_name(draft.name));
+  FUZZ_PROPERTY(!catalog::check_description(draft.description) && !catalog::check_stock(draft.stock));
+  FUZZ_PROPERTY(!catalog::check_price_amount(draft.price.amount) && !catalog::check_currency(draft.price.currency));
 }
 
 void check_product_patch(const net::Request& request) {
   const auto patch = catalog::parse_product_patch(request);
-  if (patch.sku) check(!catalog::check_sku(*patch.sku));
-  if (patch.name) check(!catalog::check_name(*patch.name));
-  if (patch.stock) check(!catalog::check_stock(*patch.stock));
-  if (patch.price) check(!catalog::check_price_amount(patch.price->amount));
+  if (patch.sku) FUZZ_PROPERTY(!catalog::check_sku(*patch.sku));
+  if (patch.name) FUZZ_PROPERTY(!catalog::check_name(*patch.name));
+  if (patch.stock) FUZZ_PROPERTY(!catalog::check_stock(*patch.stock));
+  if (patch.price) FUZZ_PROPERTY(!catalog::check_price_amount(patch.price->amount));
 }
 
 // Card data must never come back in an error: the number and CVC as sent.
@@ -81,18 +78,18 @@ void check_card(const net::Request& request, const core::Clock& clock) {
   const auto secrets = card_secrets(body);
   try {
     const auto card = payments::parse_new_card(body, clock);
-    check(card.number.size() >= 12 && card.number.size() <= 19);
-    check(card.cvc.size() == 3 || card.cvc.size() == 4);
-    check(card.exp_month >= 1 && card.exp_month <= 12);
+    FUZZ_PROPERTY(card.number.size() >= 12 && card.number.size() <= 19);
+    FUZZ_PROPERTY(card.cvc.size() == 3 || card.cvc.size() == 4);
+    FUZZ_PROPERTY(card.exp_month >= 1 && card.exp_month <= 12);
   } catch (const core::ProblemError& error) {
     const auto text = error.problem().to_json();
     // Short or non-digit values ("12", "exp_year") may match the message's
     // own words; what could be a card number (six digits or more) must not.
     const auto digits = std::count_if(secrets.number.begin(), secrets.number.end(),
                                       [](unsigned char c) { return c >= '0' && c <= '9'; });
-    if (digits >= 6) check(text.find(secrets.number) == std::string::npos);
+    if (digits >= 6) FUZZ_PROPERTY(text.find(secrets.number) == std::string::npos);
     if (secrets.cvc.size() >= 3 && secrets.cvc.find_first_not_of("0123456789") == std::string::npos) {
-      check(text.find(secrets.cvc) == std::string::npos);
+      FUZZ_PROPERTY(text.find(secrets.cvc) == std::string::npos);
     }
     throw;
   }
@@ -106,14 +103,14 @@ void check_signup(const net::Request& request) {
   const auto password = fields.required_string("password", 512);
   const auto name = fields.required_string("name", 200);
   const auto email = auth::normalize_email(email_text);
-  if (email) check(auth::normalize_email(*email) == email);  // normalising twice changes nothing
+  if (email) FUZZ_PROPERTY(auth::normalize_email(*email) == email);  // normalising twice changes nothing
   if (!email_text.empty() && !email) fields.add_error("email", "is not a valid email address");
   if (!password.empty()) {
     if (auto weakness = auth::password_weakness(password, email_text)) fields.add_error("password", *weakness);
   }
   if (!name.empty() && !auth::is_displayable_name(name)) fields.add_error("name", "must not be displayable");
   fields.throw_if_invalid();
-  check(email.has_value());
+  FUZZ_PROPERTY(email.has_value());
 }
 
 }  // namespace
@@ -135,12 +132,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   } catch (const core::ProblemError& error) {
     const auto& problem = error.problem();
-    check(problem.status == 400 || problem.status == 422);
+    FUZZ_PROPERTY(problem.status == 400 || problem.status == 422);
     if (problem.status == 422) {
-      check(!problem.errors.empty());
-      for (const auto& field : problem.errors) check(!field.field.empty() && !field.message.empty());
+      FUZZ_PROPERTY(!problem.errors.empty());
+      for (const auto& field : problem.errors) FUZZ_PROPERTY(!field.field.empty() && !field.message.empty());
     }
-    check(boost::json::parse(problem.to_json()).is_object());
+    FUZZ_PROPERTY(boost::json::parse(problem.to_json()).is_object());
   }
   return 0;
 }
