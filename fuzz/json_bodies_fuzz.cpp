@@ -82,7 +82,10 @@ void check_card(const net::Request& request, const core::Clock& clock) {
     FUZZ_PROPERTY(card.cvc.size() == 3 || card.cvc.size() == 4);
     FUZZ_PROPERTY(card.exp_month >= 1 && card.exp_month <= 12);
   } catch (const core::ProblemError& error) {
-    const auto text = error.problem().to_json();
+    // The words of the problem (its status, 422, is ours and may equal a CVC).
+    const auto& problem = error.problem();
+    auto text = problem.title + "\n" + problem.detail;
+    for (const auto& field : problem.errors) text += "\n" + field.field + ": " + field.message;
     // Short or non-digit values ("12", "exp_year") may match the message's
     // own words; what could be a card number (six digits or more) must not.
     const auto digits = std::count_if(secrets.number.begin(), secrets.number.end(),
