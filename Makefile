@@ -28,7 +28,8 @@ test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j2 --timeout 300
 	@$(MAKE) --no-print-directory fuzz-test
 
-# libFuzzer targets (fuzz/README.md): build, run each for 15 s, or one longer.
+# libFuzzer targets (fuzz/README.md): build, run each for 15 s, or one longer
+# (its arguments, dictionary and corpus directories, are in build/fuzz/fuzz/TARGET.args).
 fuzz: bootstrap
 	@test -f build/fuzz/build.ninja || cmake --preset fuzz
 	@cmake --build build/fuzz
@@ -39,10 +40,7 @@ fuzz-test: fuzz
 TARGET ?= request_framing
 SECONDS ?= 600
 fuzz-long: fuzz
-	build/fuzz/fuzz/$(TARGET)_fuzz -max_total_time=$(SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	  -dict=fuzz/dict/$$(case $(TARGET) in csv) echo csv;; *) echo http;; esac).dict \
-	  -artifact_prefix=build/fuzz/fuzz-corpus/$(TARGET)- build/fuzz/fuzz-corpus/$(TARGET) \
-	  fuzz/corpus/$(TARGET) fuzz/regressions/$(TARGET)
+	nice -n 19 build/fuzz/fuzz/$(TARGET)_fuzz -max_total_time=$(SECONDS) $$(cat build/fuzz/fuzz/$(TARGET).args)
 
 test-unit: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit

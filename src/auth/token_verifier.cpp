@@ -37,10 +37,12 @@ std::string_view string_member(const boost::json::object& object, std::string_vi
 std::optional<std::int64_t> time_member(const boost::json::object& object, std::string_view name) {
   const auto* value = object.if_contains(name);
   if (value == nullptr) return std::nullopt;
-  // NumericDate in seconds, bounded to years 0..9999 (about 2^38): a double
-  // like 1e300 cast to int64 is undefined behaviour, and an int64 near its
-  // maximum overflows `exp + leeway` and the conversion to a time_point.
-  constexpr std::int64_t limit = 253'402'300'800;
+  // NumericDate in seconds, bounded to [1970, 2200): a double like 1e300 cast
+  // to int64 is undefined behaviour, and a time past 2262 overflows the
+  // conversion to system_clock's nanosecond time_point (the jwt fuzz target
+  // found that with the year-10000 bound this had before).
+  constexpr std::int64_t limit = 7'258'118'400;  // 2200-01-01T00:00:00Z
+  static_assert(limit < std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count());
   if (value->is_int64() && value->as_int64() >= 0 && value->as_int64() < limit) return value->as_int64();
   if (value->is_uint64() && value->as_uint64() < static_cast<std::uint64_t>(limit)) {
     return static_cast<std::int64_t>(value->as_uint64());

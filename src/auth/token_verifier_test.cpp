@@ -202,6 +202,16 @@ TEST_F(TokenVerifierTest, RefusesTimesOutsideTheNumericDateRange) {
     body["nbf"] = bad;
     expect_failure(token(header(), body), TokenFailure::malformed);
   }
+  // Past 2262 a time no longer fits system_clock's nanoseconds (found by the
+  // jwt fuzz target: fuzz/regressions/jwt/exp-year-2285).
+  for (const json::value& far : {json::value(9'961'999'100), json::value(7'258'118'400), json::value(9.3e9)}) {
+    auto body = claims();
+    body["exp"] = far;
+    expect_failure(token(header(), body), TokenFailure::malformed);
+    body = claims();
+    body["iat"] = far;
+    expect_failure(token(header(), body), TokenFailure::malformed);
+  }
   auto body = claims();
   body["exp"] = static_cast<double>(now() + 900);
   EXPECT_NO_THROW((void)verifier_.verify(token(header(), body))) << "a NumericDate may be a double";

@@ -15,10 +15,10 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/url/parse.hpp>
 
 #include "core/logging.hpp"
 #include "net/request_framing.hpp"
+#include "net/request_target.hpp"
 #include "net/response_head.hpp"
 
 namespace orderly::net::detail {
@@ -41,22 +41,6 @@ std::string remote_address(const tcp::socket& socket) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   return ec ? std::string("-") : endpoint.address().to_string();
-}
-
-// Fills request.path and request.query from the target: origin-form
-// ("/a?b") or, as RFC 9112 3.2.2 requires servers to accept, absolute-form
-// ("http://host/a?b"). False for anything else.
-bool split_target(Request& request) {
-  if (const auto origin = boost::urls::parse_origin_form(request.target)) {
-    request.path = std::string(origin->encoded_path());
-    request.query = std::string(origin->encoded_query());
-    return true;
-  }
-  const auto absolute = boost::urls::parse_absolute_uri(request.target);
-  if (!absolute || (absolute->scheme() != "http" && absolute->scheme() != "https")) return false;
-  request.path = absolute->encoded_path().empty() ? std::string("/") : std::string(absolute->encoded_path());
-  request.query = std::string(absolute->encoded_query());
-  return true;
 }
 
 bool is_http_error(const beast::error_code& ec) {

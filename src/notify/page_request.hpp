@@ -15,6 +15,8 @@ struct PageRequest {
 
 // Reads limit and cursor from a raw query string; other parameters are
 // ignored. Throws core::ProblemError 422 naming the field for a bad limit.
+// `query` must view a whole NUL-terminated string (Request::query): Boost.URL
+// 1.81's parse_query runs strlen on it (found by fuzz/query_fuzz.cpp).
 [[nodiscard]] PageRequest parse_page_request(std::string_view query);
 
 // Opaque cursors: base64url of the fields joined by newlines. decode returns
