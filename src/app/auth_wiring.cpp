@@ -12,6 +12,9 @@
 #include "auth/admin_seed.hpp"
 #include "auth/auth_routes.hpp"
 #include "auth/password_routes.hpp"
+#include "auth/audit_routes.hpp"
+#include "auth/session_routes.hpp"
+#include "auth/verification_routes.hpp"
 #include "auth/authenticate_middleware.hpp"
 #include "core/logging.hpp"
 #include "core/secret_file.hpp"
@@ -69,6 +72,7 @@ AuthComponent::AuthComponent(const core::Config& config, store::Store& store, co
       verifier_(keys_, clock, {config.auth.issuer, config.auth.audience, whole_seconds(config.auth.leeway)}),
       users_(store, clock),
       refresh_tokens_(store, clock, whole_seconds(config.auth.refresh_token_ttl)),
+      sessions_(store, clock),
       token_versions_(store),
       service_(users_, refresh_tokens_, hasher_, signup_hasher_, issuer_, random),
       login_per_address_(
@@ -84,7 +88,11 @@ AuthComponent::AuthComponent(const core::Config& config, store::Store& store, co
       reset_per_address_(auth_limiter("password-reset-per-address", config.auth.reset_per_address, clock, metrics,
                                       shared_redis)),
       reset_per_account_(auth_limiter("password-reset-per-account", config.auth.reset_per_account, clock, metrics,
-                                      shared_redis)) {
+                                      shared_redis)),
+      verification_resend_per_account_(auth_limiter("verification-resend-per-account",
+                                                    config.auth.verification_resend_per_account, clock, metrics,
+                                                    shared_redis)),
+      audit_(store, clock, metrics) {
   metrics.gauge_callback("orderly_auth_hash_pool_load", "Password hashes running or waiting.",
                          [this] { return static_cast<double>(hash_pool_.load()); });
 }
@@ -122,12 +130,18 @@ void AuthComponent::start_key_reload(boost::asio::any_io_executor loop) {
 }
 
 void AuthComponent::add_routes(net::Router& router, std::shared_ptr<queue::EventOutbox> outbox) {
-  auth::add_auth_routes(router, {service_, keys_, throttle_, *signup_per_address_, metrics_});
   outbox_ = std::move(outbox);
+  verifications_ = std::make_unique<auth::EmailVerifications>(store_, *outbox_, clock_, config_.auth.public_url,
+                                                              config_.auth.verification_ttl);
+  auth::add_auth_routes(router, {service_, keys_, throttle_, *signup_per_address_, metrics_, *verifications_, audit_});
+  auth::add_session_routes(router, {sessions_, verifier_, audit_});
+  auth::add_verification_routes(router, {*verifications_, users_, *verification_resend_per_account_, metrics_, audit_});
+  auth::add_audit_routes(router, audit_);
   password_resets_ = std::make_unique<auth::PasswordResets>(store_, *outbox_, clock_, config_.auth.public_url);
   passwords_ = std::make_unique<auth::PasswordService>(users_, refresh_tokens_, *password_resets_, hasher_,
                                                        signup_hasher_);
-  auth::add_password_routes(router, {*passwords_, throttle_, *reset_per_address_, *reset_per_account_, metrics_});
+  auth::add_password_routes(router,
+                            {*passwords_, throttle_, *reset_per_address_, *reset_per_account_, metrics_, audit_});
 }
 
 std::shared_ptr<net::Middleware> AuthComponent::authenticate_middleware() {

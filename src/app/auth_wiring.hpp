@@ -8,13 +8,16 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "app/shared_redis.hpp"
+#include "auth/audit_log.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/email_verifications.hpp"
 #include "auth/key_ring.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/password_resets.hpp"
 #include "auth/password_service.hpp"
 #include "auth/refresh_tokens.hpp"
+#include "auth/sessions.hpp"
 #include "auth/store_user_directory.hpp"
 #include "auth/token_issuer.hpp"
 #include "auth/token_verifier.hpp"
@@ -57,8 +60,8 @@ class AuthComponent {
   // `orderly keys rotate` or another instance is seen; stops with the loop.
   void start_key_reload(boost::asio::any_io_executor loop);
 
-  // `outbox`: where account mails (password reset) are written, in the
-  // transaction of their token.
+  // `outbox`: where account mails (password reset, e-mail verification) are
+  // written, in the transaction of their token.
   void add_routes(net::Router& router, std::shared_ptr<queue::EventOutbox> outbox);
   [[nodiscard]] std::shared_ptr<net::Middleware> authenticate_middleware();
   [[nodiscard]] const auth::TokenVerifier& verifier() const { return verifier_; }
@@ -78,6 +81,7 @@ class AuthComponent {
   auth::TokenVerifier verifier_;
   auth::UserStore users_;
   auth::RefreshTokens refresh_tokens_;
+  auth::Sessions sessions_;
   auth::StoreUserDirectory token_versions_;
   auth::AuthService service_;
   std::unique_ptr<resilience::RateLimiter> login_per_address_;
@@ -87,9 +91,12 @@ class AuthComponent {
   std::unique_ptr<resilience::RateLimiter> signup_per_address_;
   std::unique_ptr<resilience::RateLimiter> reset_per_address_;
   std::unique_ptr<resilience::RateLimiter> reset_per_account_;
+  std::unique_ptr<resilience::RateLimiter> verification_resend_per_account_;
+  auth::AuditLog audit_;
   std::shared_ptr<queue::EventOutbox> outbox_;
   std::unique_ptr<auth::PasswordResets> password_resets_;  // made with the routes (they need the outbox)
   std::unique_ptr<auth::PasswordService> passwords_;
+  std::unique_ptr<auth::EmailVerifications> verifications_;  // made with the routes (they need the outbox)
 };
 
 }  // namespace orderly::app

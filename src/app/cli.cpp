@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/audit_command.hpp"
 #include "app/gateway_wiring.hpp"
 #include "app/keys_command.hpp"
 #include "app/migrate.hpp"
@@ -153,6 +154,16 @@ int run_cli(int argc, char** argv) {
   add_config_flags(*keys_rotate, keys_flags);
   add_config_flags(*keys_list, keys_flags);
 
+  ConfigFlags audit_flags;
+  std::string audit_anchor;
+  auto* audit_command = app.add_subcommand("audit", "Check the audit log");
+  audit_command->require_subcommand(1);
+  auto* audit_verify = audit_command->add_subcommand(
+      "verify", "Check every link of the audit log's hash chain; report the first broken one");
+  add_config_flags(*audit_verify, audit_flags);
+  audit_verify->add_option("--anchor", audit_anchor,
+                           "SEQ:HASH of an audit.appended log line: also catch a rewritten or truncated tail");
+
   ConfigFlags config_flags;
   bool print_defaults = false;
   auto* config_command = app.add_subcommand("config", "Print the configuration as YAML");
@@ -202,6 +213,7 @@ int run_cli(int argc, char** argv) {
     if (gateway_command->parsed()) return run_gateway(gateway_file, load(gateway_flags));
     if (keys_rotate->parsed()) return rotate_signing_keys(load(keys_flags));
     if (keys_list->parsed()) return list_signing_keys(load(keys_flags));
+    if (audit_verify->parsed()) return verify_audit_log(load(audit_flags), audit_anchor);
     if (rotate_command->parsed()) return vault_rotate(load(vault_flags));
     if (provider_sim_command->parsed()) {
       const auto config = load(provider_sim_flags);

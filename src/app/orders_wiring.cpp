@@ -48,7 +48,7 @@ class Orders final : public OrdersComponent {
         runner_(saga_, store, clock, "orders-" + core::random_hex(random, 8),
                 {config.orders.saga_poll_interval, config.orders.saga_concurrency}),
         service_({store, dependencies.stock, dependencies.payments, *outbox_, users_, keys_, clock, random,
-                  [this] { runner_.wake(); }, reservation_ttl(config.orders)}),
+                  [this] { runner_.wake(); }, reservation_ttl(config.orders), config.orders.require_verified_email}),
         maintenance_("orders.maintenance", dependencies.lock, dependencies.metrics,
                      // Held across sweeps; a dead holder is replaced after three intervals.
                      {config.orders.maintenance_interval, 3 * config.orders.maintenance_interval},

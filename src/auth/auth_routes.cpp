@@ -8,6 +8,8 @@
 #include "auth/access.hpp"
 #include "auth/jwks.hpp"
 #include "auth/password_policy.hpp"
+#include "auth/request_audit.hpp"
+#include "auth/session_client.hpp"
 #include "core/logging.hpp"
 #include "net/blocking_pool.hpp"
 #include "net/json_body.hpp"
@@ -92,6 +94,15 @@ class AuthHandlers {
       std::vector<std::string> roles{std::string(kCustomerRole)};
       const auto user = co_await deps_.service.sign_up(*email, std::move(password), std::move(name), std::move(roles));
       core::log::info("audit.signup", {{"user_id", user.id}, {"request_id", context.request_id}});
+      co_await deps_.audit.record(request_audit_event(context, request, "auth.signup", user.id, user.id));
+      try {
+        co_await deps_.verifications.start(user, context.trace.traceparent());
+      } catch (const std::exception& error) {
+        // The account exists; its owner can ask for the link again (resend).
+        core::log::error("auth.verification_mail_failed", {{"user_id", user.id},
+                                                           {"request_id", context.request_id},
+                                                           {"error", error.what()}});
+      }
       auto response = json_response(201, to_json(user));
       response.headers.set("Location", "/api/v1/auth/me");
       co_return response;
@@ -122,12 +133,15 @@ class AuthHandlers {
     }
 
     try {
-      auto result = co_await deps_.service.log_in(email, std::move(password));
+      auto result = co_await deps_.service.log_in(email, std::move(password), session_client_of(request));
       if (!result.tokens) {
         count_login("wrong_credentials");
         core::log::warn("audit.login", {{"outcome", "wrong_credentials"},
                                         {"remote_address", request.remote_address},
                                         {"request_id", context.request_id}});
+        // Neither the typed e-mail (it may be a password typed in the wrong
+        // field) nor whether the account exists goes into the row.
+        co_await deps_.audit.record(request_audit_event(context, request, "auth.login_failed", "", ""));
         co_return invalid_credentials();
       }
       count_login("success");
@@ -135,6 +149,8 @@ class AuthHandlers {
                                       {"user_id", result.user->id},
                                       {"remote_address", request.remote_address},
                                       {"request_id", context.request_id}});
+      co_await deps_.audit.record(
+          request_audit_event(context, request, "auth.login_succeeded", result.user->id, result.user->id));
       co_return token_response(*result.tokens);
     } catch (const net::PoolSaturated&) {
       count_login("shed");
@@ -147,7 +163,7 @@ class AuthHandlers {
     net::FieldReader fields(body);
     auto token = fields.required_string("refresh_token", kMaxRefreshTokenBytes);
     fields.throw_if_invalid();
-    auto answer = co_await deps_.service.refresh(std::move(token));
+    auto answer = co_await deps_.service.refresh(std::move(token), session_client_of(request));
     switch (answer.result.outcome) {
       case RefreshOutcome::rotated:
         refreshes_.with_labels({"rotated"}).inc();
@@ -179,10 +195,11 @@ class AuthHandlers {
     co_return net::Response::empty(204);
   }
 
-  awaitable<net::Response> logout_all(net::RequestContext& context, net::Request&) {
+  awaitable<net::Response> logout_all(net::RequestContext& context, net::Request& request) {
     const auto& user_id = caller(context).user_id;
     co_await deps_.service.log_out_everywhere(user_id);
     core::log::info("audit.logout_all", {{"user_id", user_id}, {"request_id", context.request_id}});
+    co_await deps_.audit.record(request_audit_event(context, request, "auth.logout_all", user_id, user_id));
     co_return net::Response::empty(204);
   }
 
@@ -228,6 +245,8 @@ class AuthHandlers {
                                           {"user_id", user->id},
                                           {"roles", join_roles(user->roles)},
                                           {"request_id", context.request_id}});
+    co_await deps_.audit.record(
+        request_audit_event(context, request, "auth.roles_changed", caller(context).user_id, user->id));
     co_return json_response(200, to_json(*user));
   }
 

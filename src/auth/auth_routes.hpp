@@ -1,6 +1,8 @@
 #pragma once
 
+#include "auth/audit_log.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/email_verifications.hpp"
 #include "auth/key_ring.hpp"
 #include "auth/login_throttle.hpp"
 #include "core/metrics.hpp"
@@ -15,10 +17,13 @@ struct AuthRouteDependencies {
   LoginThrottle& throttle;
   resilience::RateLimiter& signup_per_address;
   core::metrics::Registry& metrics;
+  EmailVerifications& verifications;  // signup mails the first link
+  AuditLog& audit;
 };
 
 // Adds the Auth rows of API.md to `router`: signup, login, refresh, logout,
-// logout-all (Accounts), me, the JWKS document and the admin roles endpoint. The dependencies must
+// logout-all (Accounts), me, the JWKS document and the admin roles endpoint. Signups, logins (both
+// outcomes), logout-all and role changes are appended to the audit log. The dependencies must
 // outlive the router. Metrics: orderly_auth_logins_total{outcome}
 // (success, wrong_credentials, rate_limited, shed), orderly_auth_refresh_total{outcome}.
 void add_auth_routes(net::Router& router, AuthRouteDependencies dependencies);

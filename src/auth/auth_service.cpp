@@ -13,13 +13,14 @@ boost::asio::awaitable<User> AuthService::sign_up(std::string email, std::string
   co_return user;
 }
 
-boost::asio::awaitable<TokenPair> AuthService::start_session(const User& user) {
-  auto access = issuer_.issue(user.id, user.roles, user.token_version);
-  auto refresh = co_await refresh_tokens_.start_family(user.id);
-  co_return TokenPair{std::move(access.token), access.expires_in, std::move(refresh)};
+boost::asio::awaitable<TokenPair> AuthService::start_session(const User& user, SessionClient client) {
+  auto family = co_await refresh_tokens_.start_family(user.id, std::move(client));
+  auto access = issuer_.issue(user.id, user.roles, user.token_version, family.family_id);
+  co_return TokenPair{std::move(access.token), access.expires_in, std::move(family.token)};
 }
 
-boost::asio::awaitable<LoginResult> AuthService::log_in(std::string email, std::string password) {
+boost::asio::awaitable<LoginResult> AuthService::log_in(std::string email, std::string password,
+                                                        SessionClient client) {
   auto found = co_await users_.find_by_email(std::move(email));
   std::optional<std::string> stored;
   if (found) stored = found->password_hash;
@@ -31,13 +32,13 @@ boost::asio::awaitable<LoginResult> AuthService::log_in(std::string email, std::
     auto upgraded = co_await hasher_.hash(std::move(password));
     co_await users_.set_password_hash(found->user.id, std::move(upgraded));
   }
-  auto tokens = co_await start_session(found->user);
+  auto tokens = co_await start_session(found->user, std::move(client));
   co_return LoginResult{found->user, std::move(tokens)};
 }
 
-boost::asio::awaitable<RefreshAnswer> AuthService::refresh(std::string refresh_token) {
+boost::asio::awaitable<RefreshAnswer> AuthService::refresh(std::string refresh_token, SessionClient client) {
   RefreshAnswer answer;
-  answer.result = co_await refresh_tokens_.rotate(std::move(refresh_token));
+  answer.result = co_await refresh_tokens_.rotate(std::move(refresh_token), std::move(client));
   if (answer.result.outcome != RefreshOutcome::rotated) co_return answer;
   // Roles are read again, so a role change reaches the next access token.
   const auto user = co_await users_.find(answer.result.user_id);
@@ -45,7 +46,7 @@ boost::asio::awaitable<RefreshAnswer> AuthService::refresh(std::string refresh_t
     answer.result.outcome = RefreshOutcome::invalid;
     co_return answer;
   }
-  auto access = issuer_.issue(user->id, user->roles, user->token_version);
+  auto access = issuer_.issue(user->id, user->roles, user->token_version, answer.result.family_id);
   answer.tokens = TokenPair{std::move(access.token), access.expires_in, answer.result.token};
   co_return answer;
 }

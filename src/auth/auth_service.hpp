@@ -54,8 +54,9 @@ class AuthService {
   // older tokens at once) and revokes every refresh family. nullopt: no such user.
   boost::asio::awaitable<std::optional<User>> change_roles(std::string user_id, std::vector<std::string> roles);
   // Unknown emails cost one Argon2id verification too (see PasswordHasher::verify).
-  boost::asio::awaitable<LoginResult> log_in(std::string email, std::string password);
-  boost::asio::awaitable<RefreshAnswer> refresh(std::string refresh_token);
+  // `client` is shown in the sessions list.
+  boost::asio::awaitable<LoginResult> log_in(std::string email, std::string password, SessionClient client = {});
+  boost::asio::awaitable<RefreshAnswer> refresh(std::string refresh_token, SessionClient client = {});
   boost::asio::awaitable<void> log_out(std::string refresh_token);
   // Revokes every refresh family of the user (logout-all): refresh stops at
   // once; access tokens already issued live out auth.access_token_ttl.
@@ -64,7 +65,7 @@ class AuthService {
   [[nodiscard]] UserStore& users() { return users_; }
 
  private:
-  boost::asio::awaitable<TokenPair> start_session(const User& user);
+  boost::asio::awaitable<TokenPair> start_session(const User& user, SessionClient client);
 
   UserStore& users_;
   RefreshTokens& refresh_tokens_;

@@ -10,6 +10,7 @@
 #include "auth/password_policy.hpp"
 #include "auth/refresh_tokens.hpp"
 #include "auth/schema.hpp"
+#include "auth/sessions.hpp"
 #include "auth/sodium_primitives.hpp"
 #include "auth/token_issuer.hpp"
 #include "auth/token_verifier.hpp"
@@ -98,36 +99,69 @@ TEST_P(AuthStoreTest, RotationKeepsOldTokensValidUntilTheirLastPossibleExpiry) {
 
 TEST_P(AuthStoreTest, RefreshTokensRotateAndReuseRevokesTheFamily) {
   RefreshTokens tokens(*store_, clock_, 24h);
-  const auto first = run_sync(tokens.start_family("usr_1"));
+  const auto first = run_sync(tokens.start_family("usr_1")).token;
   const auto rotated = run_sync(tokens.rotate(first));
   ASSERT_EQ(rotated.outcome, RefreshOutcome::rotated);
   EXPECT_EQ(rotated.user_id, "usr_1");
   EXPECT_EQ(run_sync(tokens.rotate(first)).outcome, RefreshOutcome::reused);
   EXPECT_EQ(run_sync(tokens.rotate(rotated.token)).outcome, RefreshOutcome::invalid) << "the family is revoked";
 
-  const auto other = run_sync(tokens.start_family("usr_1"));
+  const auto other = run_sync(tokens.start_family("usr_1")).token;
   EXPECT_EQ(run_sync(tokens.rotate(other)).outcome, RefreshOutcome::rotated) << "other sessions live on";
 }
 
 TEST_P(AuthStoreTest, RefreshTokensExpireAndLogoutRevokes) {
   RefreshTokens tokens(*store_, clock_, 1h);
-  const auto expiring = run_sync(tokens.start_family("usr_1"));
+  const auto expiring = run_sync(tokens.start_family("usr_1")).token;
   clock_.advance(1h);
   EXPECT_EQ(run_sync(tokens.rotate(expiring)).outcome, RefreshOutcome::invalid);
 
-  const auto session = run_sync(tokens.start_family("usr_1"));
+  const auto session = run_sync(tokens.start_family("usr_1")).token;
   run_sync(tokens.revoke_family_of(session));
   EXPECT_EQ(run_sync(tokens.rotate(session)).outcome, RefreshOutcome::invalid);
 }
 
 TEST_P(AuthStoreTest, OnlyTheHashOfARefreshTokenIsStored) {
   RefreshTokens tokens(*store_, clock_, 1h);
-  const auto token = run_sync(tokens.start_family("usr_1"));
+  const auto token = run_sync(tokens.start_family("usr_1")).token;
   constexpr store::Statement kHashes{"test.refresh_hashes", "SELECT token_hash FROM refresh_tokens"};
   const auto rows = run_sync(store_->query(kHashes));
   ASSERT_EQ(rows.rows.size(), 1U);
   EXPECT_EQ(rows.first().text("token_hash"), sha256_hex(token));
   EXPECT_EQ(rows.first().text("token_hash").find(token), std::string::npos);
+}
+
+TEST_P(AuthStoreTest, SessionsListLiveFamiliesAndRevokeOnlyTheOwnersOwn) {
+  run_sync(users_->create(User{"usr_2", "v@example.com", "V", {"customer"}}, "hash"));
+  RefreshTokens tokens(*store_, clock_, 1h);
+  Sessions sessions(*store_, clock_);
+  const auto phone = run_sync(tokens.start_family("usr_1", {"Phone", "10.0.0.1"}));
+  clock_.advance(1s);
+  const auto laptop = run_sync(tokens.start_family("usr_1", {"Laptop", "10.0.0.2"}));
+  const auto other = run_sync(tokens.start_family("usr_2", {"Other", "10.0.0.3"}));
+  clock_.advance(1s);
+  const auto rotated = run_sync(tokens.rotate(phone.token, {"Phone 2", "10.0.0.4"}));
+  ASSERT_EQ(rotated.outcome, RefreshOutcome::rotated);
+
+  auto listed = run_sync(sessions.list("usr_1"));
+  ASSERT_EQ(listed.size(), 2U) << "a rotation stays one session";
+  EXPECT_EQ(listed[0].id, phone.family_id) << "most recently used first";
+  EXPECT_EQ(listed[0].user_agent, "Phone 2");
+  EXPECT_EQ(listed[0].address, "10.0.0.4");
+  EXPECT_GT(listed[0].last_used_at_ms, listed[0].created_at_ms);
+  EXPECT_EQ(listed[1].id, laptop.family_id);
+
+  EXPECT_FALSE(run_sync(sessions.revoke("usr_1", other.family_id))) << "another user's session";
+  EXPECT_EQ(run_sync(tokens.rotate(other.token)).outcome, RefreshOutcome::rotated);
+  EXPECT_TRUE(run_sync(sessions.revoke("usr_1", laptop.family_id)));
+  EXPECT_FALSE(run_sync(sessions.revoke("usr_1", laptop.family_id))) << "already ended";
+  EXPECT_EQ(run_sync(tokens.rotate(laptop.token)).outcome, RefreshOutcome::invalid);
+  listed = run_sync(sessions.list("usr_1"));
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].id, phone.family_id);
+
+  clock_.advance(2h);
+  EXPECT_TRUE(run_sync(sessions.list("usr_1")).empty()) << "expired families are not listed";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuthStoreTest, ::testing::Values(Backend::sqlite, Backend::postgres),

@@ -6,9 +6,8 @@
 #include "core/service_unavailable.hpp"
 
 namespace orderly::auth {
-namespace {
 
-// RFC 6750 2.1: the scheme is case-insensitive; one space, then the token.
+// One space after the scheme, then the token (extra spaces are tolerated).
 std::optional<std::string_view> bearer_token(std::string_view header) {
   constexpr std::string_view kScheme = "bearer ";
   if (header.size() <= kScheme.size()) return std::nullopt;
@@ -20,8 +19,6 @@ std::optional<std::string_view> bearer_token(std::string_view header) {
   if (token.empty()) return std::nullopt;
   return token;
 }
-
-}  // namespace
 
 boost::asio::awaitable<std::optional<std::string>> AuthenticateMiddleware::stale_admin(
     const net::RequestContext& context, std::int64_t token_version) {

@@ -8,6 +8,10 @@
 
 namespace orderly::auth {
 
+// The token of an `Authorization: Bearer <token>` value (RFC 6750 2.1: the
+// scheme is case-insensitive), or nullopt when it is not one.
+[[nodiscard]] std::optional<std::string_view> bearer_token(std::string_view authorization_header);
+
 // Reads `Authorization: Bearer <access token>`, verifies it, and puts the
 // caller into context.principal. It never answers by itself: a request
 // without a token, or with a bad one, goes on without a principal (the

@@ -12,7 +12,8 @@ void add_internal_user_routes(net::Router& router, UserDirectory& users) {
                core::CallContext call{context.request_id, context.trace.traceparent(), std::nullopt};
                const auto contact = co_await users.contact(std::move(user_id), std::move(call));
                if (!contact) co_return net::Response::problem(404, "/problems/not-found", "Not found", "no such user");
-               boost::json::object body{{"email", contact->email}, {"name", contact->name}};
+               boost::json::object body{
+                   {"email", contact->email}, {"name", contact->name}, {"email_verified", contact->email_verified}};
                co_return net::Response::json(200, boost::json::serialize(body));
              });
   router.add("GET", "/internal/v1/users/{user_id}/token-version",

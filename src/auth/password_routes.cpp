@@ -8,6 +8,7 @@
 
 #include "auth/access.hpp"
 #include "auth/password_policy.hpp"
+#include "auth/request_audit.hpp"
 #include "auth/user.hpp"
 #include "core/logging.hpp"
 #include "net/blocking_pool.hpp"
@@ -72,6 +73,7 @@ class PasswordHandlers {
       case PasswordOutcome::changed:
         count("change", "changed");
         core::log::info("audit.password_change", {{"user_id", user_id}, {"request_id", context.request_id}});
+        co_await deps_.audit.record(request_audit_event(context, request, "auth.password_changed", user_id, user_id));
         co_return net::Response::empty(204);
       case PasswordOutcome::wrong_password:
         count("change", "wrong_password");
@@ -79,6 +81,8 @@ class PasswordHandlers {
                                                   {"user_id", user_id},
                                                   {"remote_address", request.remote_address},
                                                   {"request_id", context.request_id}});
+        co_await deps_.audit.record(
+            request_audit_event(context, request, "auth.password_change_refused", user_id, user_id));
         co_return net::Response::problem(401, "/problems/invalid-credentials", "Invalid credentials",
                                          "the current password is wrong");
       case PasswordOutcome::weak:
@@ -143,6 +147,7 @@ class PasswordHandlers {
       case PasswordOutcome::changed:
         count("reset", "changed");
         core::log::info("audit.password_reset", {{"user_id", answer.user_id}, {"request_id", context.request_id}});
+        co_await deps_.audit.record(request_audit_event(context, request, "auth.password_reset", "", answer.user_id));
         co_return net::Response::empty(204);
       case PasswordOutcome::bad_token:
         count("reset", "bad_token");

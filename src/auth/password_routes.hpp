@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auth/audit_log.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_service.hpp"
 #include "core/metrics.hpp"
@@ -14,6 +15,7 @@ struct PasswordRouteDependencies {
   resilience::RateLimiter& reset_per_address;  // reset requests and confirmations from one address
   resilience::RateLimiter& reset_per_account;  // reset mails to one account
   core::metrics::Registry& metrics;
+  AuditLog& audit;  // changes, wrong current passwords and resets
 };
 
 // Adds POST /api/v1/auth/password, /password-reset and /password-reset/confirm

@@ -27,6 +27,13 @@ constexpr store::Statement kSpend{
 constexpr store::Statement kRevokeUser{
     "auth.refresh.revoke_user",
     "UPDATE refresh_tokens SET revoked_at_ms = $2 WHERE user_id = $1 AND revoked_at_ms IS NULL"};
+constexpr store::Statement kInsertFamily{
+    "auth.refresh.insert_family",
+    "INSERT INTO refresh_families (family_id, user_id, created_at_ms, last_used_at_ms, user_agent, address)"
+    " VALUES ($1, $2, $3, $3, $4, $5)"};
+constexpr store::Statement kTouchFamily{
+    "auth.refresh.touch_family",
+    "UPDATE refresh_families SET last_used_at_ms = $2, user_agent = $3, address = $4 WHERE family_id = $1"};
 constexpr store::Statement kRevokeFamily{
     "auth.refresh.revoke_family",
     "UPDATE refresh_tokens SET revoked_at_ms = $2 WHERE family_id = $1 AND revoked_at_ms IS NULL"};
@@ -42,18 +49,19 @@ boost::asio::awaitable<std::string> RefreshTokens::issue(store::Transaction& tx,
   co_return token;
 }
 
-boost::asio::awaitable<std::string> RefreshTokens::start_family(std::string user_id) {
-  const auto family_id = base64url_encode(random_bytes(16));
-  std::string token;
+boost::asio::awaitable<NewFamily> RefreshTokens::start_family(std::string user_id, SessionClient client) {
+  NewFamily family{{}, base64url_encode(random_bytes(16))};
   store::Store::Body body = [&](store::Transaction& tx) -> boost::asio::awaitable<void> {
-    token = co_await issue(tx, user_id, family_id);
+    auto row = params(family.family_id, user_id, core::epoch_ms(clock_.now()), client.user_agent, client.address);
+    co_await tx.execute(kInsertFamily, std::move(row));
+    family.token = co_await issue(tx, user_id, family.family_id);
   };
   co_await store_.transaction(std::move(body));
-  co_return token;
+  co_return family;
 }
 
 boost::asio::awaitable<void> RefreshTokens::rotate_in(store::Transaction& tx, const std::string& hash,
-                                                      RefreshResult& result) {
+                                                      const SessionClient& client, RefreshResult& result) {
   result = RefreshResult{};
   auto found = co_await tx.execute(kFind, params(hash));
   if (found.empty()) co_return;
@@ -72,14 +80,15 @@ boost::asio::awaitable<void> RefreshTokens::rotate_in(store::Transaction& tx, co
     co_return;
   }
   result.token = co_await issue(tx, result.user_id, result.family_id);
+  co_await tx.execute(kTouchFamily, params(result.family_id, now, client.user_agent, client.address));
   result.outcome = RefreshOutcome::rotated;
 }
 
-boost::asio::awaitable<RefreshResult> RefreshTokens::rotate(std::string token) {
+boost::asio::awaitable<RefreshResult> RefreshTokens::rotate(std::string token, SessionClient client) {
   RefreshResult result;
   if (token.empty() || token.size() > kMaxTokenText) co_return result;
   const auto hash = sha256_hex(token);
-  store::Store::Body body = [&](store::Transaction& tx) { return rotate_in(tx, hash, result); };
+  store::Store::Body body = [&](store::Transaction& tx) { return rotate_in(tx, hash, client, result); };
   co_await store_.transaction(std::move(body));
   co_return result;
 }

@@ -17,6 +17,18 @@ enum class RefreshOutcome {
   invalid,  // unknown, expired or revoked
 };
 
+// Where a session is used from, as shown in the sessions list. Both are
+// cleaned by the handler (printable ASCII, bounded) before they get here.
+struct SessionClient {
+  std::string user_agent;
+  std::string address;
+};
+
+struct NewFamily {
+  std::string token;      // the first refresh token
+  std::string family_id;  // the session id (the sid claim of its access tokens)
+};
+
 struct RefreshResult {
   RefreshOutcome outcome = RefreshOutcome::invalid;
   std::string user_id;     // set for rotated and reused
@@ -34,9 +46,10 @@ class RefreshTokens {
   RefreshTokens(store::Store& store, const core::Clock& clock, std::chrono::seconds lifetime)
       : store_(store), clock_(clock), lifetime_(lifetime) {}
 
-  // A new token in a new family (a login).
-  boost::asio::awaitable<std::string> start_family(std::string user_id);
-  boost::asio::awaitable<RefreshResult> rotate(std::string token);
+  // A new token in a new family (a login), with the family's row for the sessions list.
+  boost::asio::awaitable<NewFamily> start_family(std::string user_id, SessionClient client = {});
+  // A rotation also records the use (time, address, user agent) on the family.
+  boost::asio::awaitable<RefreshResult> rotate(std::string token, SessionClient client = {});
   // Revokes the token's family (logout). Unknown tokens are ignored.
   boost::asio::awaitable<void> revoke_family_of(std::string token);
   // Revokes every family of the user (role change, password change or reset).
@@ -47,7 +60,8 @@ class RefreshTokens {
  private:
   boost::asio::awaitable<std::string> issue(store::Transaction& tx, const std::string& user_id,
                                             const std::string& family_id);
-  boost::asio::awaitable<void> rotate_in(store::Transaction& tx, const std::string& hash, RefreshResult& result);
+  boost::asio::awaitable<void> rotate_in(store::Transaction& tx, const std::string& hash, const SessionClient& client,
+                                         RefreshResult& result);
 
   store::Store& store_;
   const core::Clock& clock_;

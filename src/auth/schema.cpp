@@ -44,6 +44,52 @@ constexpr store::Migration kMigrations[] = {
      " expires_at_ms BIGINT NOT NULL, used_at_ms BIGINT, created_at TEXT NOT NULL);"
      "CREATE INDEX password_resets_user ON password_resets (user_id);",
      ""},
+    {105, "auth_refresh_families",
+     // What a user sees of a session (GET /auth/sessions): one row a refresh
+     // family, written with its first token and touched at each rotation.
+     // Revocation stays on the tokens (refresh_tokens.revoked_at_ms). Families
+     // from before this migration have no row: they are not listed, and end
+     // with logout-all or their expiry.
+     "CREATE TABLE refresh_families ("
+     " family_id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),"
+     " created_at_ms BIGINT NOT NULL, last_used_at_ms BIGINT NOT NULL,"
+     " user_agent TEXT NOT NULL, address TEXT NOT NULL);"
+     "CREATE INDEX refresh_families_user ON refresh_families (user_id);",
+     ""},
+    {106, "auth_email_verification",
+     // Only the SHA-256 of a verification token is stored; used_at_ms makes
+     // it single use. Accounts from before this migration start unverified.
+     "ALTER TABLE users ADD COLUMN email_verified_at_ms BIGINT;"
+     "CREATE TABLE email_verifications ("
+     " token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),"
+     " expires_at_ms BIGINT NOT NULL, used_at_ms BIGINT, created_at TEXT NOT NULL);"
+     "CREATE INDEX email_verifications_user ON email_verifications (user_id);",
+     ""},
+    {107, "auth_audit_log",
+     // Append-only, each row chained to the one before by its hash
+     // (audit_chain.hpp). The triggers stop an UPDATE or DELETE by mistake;
+     // one made on purpose (triggers dropped) is what `orderly audit verify`
+     // finds.
+     "CREATE TABLE audit_log ("
+     " seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, actor TEXT NOT NULL,"
+     " action TEXT NOT NULL, subject TEXT NOT NULL, address TEXT NOT NULL, request_id TEXT NOT NULL,"
+     " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+     "CREATE INDEX audit_log_actor ON audit_log (actor, seq);"
+     "CREATE INDEX audit_log_action ON audit_log (action, seq);"
+     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+     " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+     " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;",
+     "CREATE TABLE audit_log ("
+     " seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, actor TEXT NOT NULL,"
+     " action TEXT NOT NULL, subject TEXT NOT NULL, address TEXT NOT NULL, request_id TEXT NOT NULL,"
+     " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+     "CREATE INDEX audit_log_actor ON audit_log (actor, seq);"
+     "CREATE INDEX audit_log_action ON audit_log (action, seq);"
+     "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+     " $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;"
+     "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log"
+     " FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();"},
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 
 namespace orderly::auth {
 namespace {
-constexpr store::Statement kContact{"auth.user_contact", "SELECT email, name FROM users WHERE id = $1"};
+constexpr store::Statement kContact{"auth.user_contact",
+                                    "SELECT email, name, email_verified_at_ms FROM users WHERE id = $1"};
 constexpr store::Statement kTokenVersion{"auth.user_token_version", "SELECT token_version FROM users WHERE id = $1"};
 }  // namespace
 
@@ -10,7 +11,8 @@ boost::asio::awaitable<std::optional<UserContact>> StoreUserDirectory::contact(s
                                                                                core::CallContext) {
   const auto found = co_await store_.query(kContact, store::params(user_id));
   if (found.empty()) co_return std::nullopt;
-  co_return UserContact{found.first().text("email"), found.first().text("name")};
+  const auto& row = found.first();
+  co_return UserContact{row.text("email"), row.text("name"), !row.is_null("email_verified_at_ms")};
 }
 
 boost::asio::awaitable<std::optional<std::int64_t>> StoreUserDirectory::token_version(std::string user_id,

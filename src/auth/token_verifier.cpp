@@ -168,6 +168,10 @@ AccessClaims TokenVerifier::verify(std::string_view token) const {
     if (!version->is_int64() || version->as_int64() < 0) fail(TokenFailure::malformed);
     out.token_version = version->as_int64();
   }
+  if (const auto* session = claims.if_contains("sid"); session != nullptr) {
+    if (!session->is_string()) fail(TokenFailure::malformed);
+    out.session_id = std::string(session->as_string());
+  }
   return out;
 }
 

@@ -8,7 +8,11 @@ namespace orderly::auth {
 boost::json::object to_json(const User& user) {
   boost::json::array roles;
   for (const auto& role : user.roles) roles.emplace_back(role);
-  return {{"id", user.id}, {"email", user.email}, {"name", user.name}, {"roles", std::move(roles)}};
+  return {{"id", user.id},
+          {"email", user.email},
+          {"name", user.name},
+          {"roles", std::move(roles)},
+          {"email_verified", user.email_verified}};
 }
 
 std::string join_roles(const std::vector<std::string>& roles) {

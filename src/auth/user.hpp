@@ -16,9 +16,10 @@ struct User {
   std::string name;
   std::vector<std::string> roles;
   std::int64_t token_version = 0;  // raised by a role or password change
+  bool email_verified = false;     // the verification link mailed at signup was opened
 };
 
-// {id, email, name, roles}: the body of signup, /me and the roles endpoint.
+// {id, email, name, roles, email_verified}: the body of signup, /me and the roles endpoint.
 [[nodiscard]] boost::json::object to_json(const User& user);
 
 // Roles as stored ("customer,admin") and back.

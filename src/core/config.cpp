@@ -351,6 +351,10 @@ const std::vector<Setting>& settings() {
                    [](auto& c) -> auto& { return c.auth.reset_per_account; }),
       string_setting("auth.public_url", "Base URL of the links in account mails (no trailing slash).",
                      [](auto& c) -> auto& { return c.auth.public_url; }, false),
+      duration_setting("auth.verification_ttl", "How long an e-mail verification link works.",
+                       [](auto& c) -> auto& { return c.auth.verification_ttl; }),
+      rate_setting("auth.verification_resend_per_account", "Verification mails a user may ask for again.",
+                   [](auto& c) -> auto& { return c.auth.verification_resend_per_account; }),
       {"auth.seed_admin", "Embedded mode: create admin@orderly.local on first start.",
        [](const Config& c) { return std::string(c.auth.seed_admin ? "true" : "false"); },
        [](Config& c, std::string_view text) { c.auth.seed_admin = values::parse_bool(text); }},
@@ -582,6 +586,10 @@ const std::vector<Setting>& settings() {
       unsigned_setting(
           "orders.saga_concurrency", "Checkout sagas one process runs at once.",
           [](auto& c) -> auto& { return c.orders.saga_concurrency; }, 1, 10'000),
+      {"orders.require_verified_email",
+       "Checkout refuses (403) an account whose e-mail address is not verified yet.",
+       [](const Config& c) { return std::string(c.orders.require_verified_email ? "true" : "false"); },
+       [](Config& c, std::string_view text) { c.orders.require_verified_email = values::parse_bool(text); }},
       // services (scale-out)
       instances_setting("services.auth", "Internal listeners of the auth service (HOST:PORT,...); empty: in-process.",
                         [](auto& c) -> auto& { return c.services.auth; }),

@@ -90,6 +90,9 @@ struct AuthConfig {
   RateSetting reset_per_address{10, std::chrono::minutes(15)};
   RateSetting reset_per_account{3, std::chrono::hours(1)};
   std::string public_url = "http://localhost:8080";  // where the links in account mails point
+  // E-mail verification: how long a mailed link works, and how often a user may ask for another.
+  std::chrono::milliseconds verification_ttl{24LL * 3600 * 1000};
+  RateSetting verification_resend_per_account{3, std::chrono::hours(1)};
   bool seed_admin = true;  // embedded mode: create admin@orderly.local on first start
 };
 
@@ -178,6 +181,7 @@ struct OrdersConfig {
   std::chrono::milliseconds saga_lease{60'000};  // how long a runner owns a claimed saga without progress
   std::chrono::milliseconds saga_poll_interval{1'000};
   unsigned saga_concurrency = 64;  // sagas run at once by one process
+  bool require_verified_email = false;  // checkout refuses (403) an account whose e-mail is not verified
 };
 
 // Everything a user may tune. Components read their section and hand

@@ -38,6 +38,17 @@ class MixedCurrencies : public std::runtime_error {
 asio::awaitable<OrderService::Placed> OrderService::place(std::string user_id, std::string idempotency_key,
                                                           std::string fingerprint, CreateOrderRequest request,
                                                           std::string traceparent) {
+  if (parts_.require_verified_email) {
+    // Before the key is taken, so the same key works once the address is verified.
+    core::CallContext contact_call;
+    const auto contact = co_await parts_.users.contact(user_id, std::move(contact_call));
+    if (!contact || !contact->email_verified) {
+      throw core::ProblemError({403, "/problems/email-unverified", "E-mail address not verified",
+                                "confirm your e-mail address before checkout: open the link mailed at signup, or ask"
+                                " for a new one with POST /api/v1/auth/verify-email/resend",
+                                {}});
+    }
+  }
   const auto decision = co_await parts_.idempotency.begin(user_id, idempotency_key, fingerprint);
   switch (decision.kind) {
     case IdempotencyDecision::Kind::replay:

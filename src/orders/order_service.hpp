@@ -37,6 +37,9 @@ struct OrderServiceParts {
   // itself, so the catalog's expiry only ever catches orders that were never
   // created (a crash between the reservation and the order's commit).
   std::chrono::milliseconds reservation_ttl{std::chrono::minutes(30)};
+  // orders.require_verified_email: an account whose e-mail auth has not
+  // verified gets a 403 before anything is reserved or recorded.
+  bool require_verified_email = false;
 };
 
 // What the order routes do, without HTTP. Thread-safe.

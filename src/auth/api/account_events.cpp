@@ -11,12 +11,15 @@ std::string_view type_name(AccountEventType type) {
   switch (type) {
     case AccountEventType::password_reset:
       return "account.password_reset";
+    case AccountEventType::email_verification:
+      return "account.email_verification";
   }
   return "account.unknown";
 }
 
 std::optional<AccountEventType> parse_account_event_type(std::string_view name) {
   if (name == "account.password_reset") return AccountEventType::password_reset;
+  if (name == "account.email_verification") return AccountEventType::email_verification;
   return std::nullopt;
 }
 

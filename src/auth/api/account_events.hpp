@@ -13,7 +13,7 @@
 // queue::EventOutbox in the transaction that makes the token:
 //
 //   queue:          "notifications"
-//   type:           account.password_reset
+//   type:           account.password_reset | account.email_verification
 //   schema_version: 1
 //   payload (JSON): {"user_id": str, "email": str, "name": str, "link": str}
 //
@@ -23,7 +23,7 @@ namespace orderly::auth {
 
 inline constexpr int kAccountEventSchemaVersion = 1;
 
-enum class AccountEventType { password_reset };
+enum class AccountEventType { password_reset, email_verification };
 
 [[nodiscard]] std::string_view type_name(AccountEventType type);
 [[nodiscard]] std::optional<AccountEventType> parse_account_event_type(std::string_view name);

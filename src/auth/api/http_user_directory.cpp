@@ -18,7 +18,10 @@ boost::asio::awaitable<std::optional<UserContact>> HttpUserDirectory::contact(st
   if (response.status == 200) {
     try {
       const auto parsed = boost::json::parse(response.body).as_object();
-      contact = UserContact{std::string(parsed.at("email").as_string()), std::string(parsed.at("name").as_string())};
+      // An auth from before verification existed sends no email_verified: unverified.
+      const auto* verified = parsed.if_contains("email_verified");
+      contact = UserContact{std::string(parsed.at("email").as_string()), std::string(parsed.at("name").as_string()),
+                            verified != nullptr && verified->is_bool() && verified->as_bool()};
     } catch (const std::exception&) {
       contact.reset();
     }

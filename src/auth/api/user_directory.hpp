@@ -14,6 +14,7 @@ namespace orderly::auth {
 struct UserContact {
   std::string email;
   std::string name;
+  bool email_verified = false;  // the user opened the verification link mailed to `email`
 };
 
 // What the auth service tells other services about a user. Throws
