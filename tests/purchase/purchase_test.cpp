@@ -193,7 +193,10 @@ int notifications_of(const ShopClient& shop, const std::string& token, const std
   const auto page = json::parse(listed->body);
   for (const auto& item : page.at("items").as_array()) {
     const auto& fields = item.as_object();
-    count += fields.at("order_id").as_string() == order_id && fields.at("status").as_string() == status;
+    // Account mails (verification, reset) have no order.
+    const auto* order = fields.if_contains("order_id");
+    count += order != nullptr && order->is_string() && order->as_string() == order_id &&
+             fields.at("status").as_string() == status;
   }
   return count;
 }
