@@ -13,8 +13,9 @@ shift
 log=$root/build/fuzz/campaign.log
 for target in "$@"; do
   out=$root/build/fuzz/campaign-$target-$(date +%s).out
+  read -r -a args <"$root/build/fuzz/fuzz/$target.args"  # one line: options, dictionary, corpus folders
   nice -n 19 /usr/bin/time -f 'cpu %U %S' "$root/build/fuzz/fuzz/${target}_fuzz" -max_total_time="$seconds" \
-    $(cat "$root/build/fuzz/fuzz/$target.args") -timeout=120 >"$out" 2>&1
+    "${args[@]}" -timeout=120 >"$out" 2>&1
   status=$?
   cpu=$(awk '/^cpu /{print $2 + $3}' "$out")
   runs=$(awk '/stat::number_of_executed_units/{print $2}' "$out")
