@@ -4,13 +4,11 @@
 #include <iostream>
 #include <optional>
 
-#include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "auth/audit_chain.hpp"
 #include "auth/audit_log.hpp"
 #include "core/clock.hpp"
 #include "core/run_sync.hpp"
-#include "store/migrations.hpp"
 
 namespace orderly::app {
 namespace {
@@ -46,9 +44,7 @@ int verify_audit_log(const core::Config& config, const std::string& anchor_text)
   core::metrics::Registry metrics;
   core::SystemClock clock;
   try {
-    const auto store = open_store(config, metrics);
-    const auto migrations = all_migrations();
-    core::run_sync(store::migrate(*store, migrations));
+    const auto store = open_migrated_store(config, metrics);
     auth::AuditLog log(*store, clock, metrics);
     auth::AuditChainVerifier verifier;
     std::optional<auth::AuditBreak> broken;

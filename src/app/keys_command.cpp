@@ -3,11 +3,9 @@
 #include <iostream>
 
 #include "app/auth_wiring.hpp"
-#include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "auth/key_ring.hpp"
 #include "core/run_sync.hpp"
-#include "store/migrations.hpp"
 
 namespace orderly::app {
 namespace {
@@ -19,9 +17,7 @@ int with_key_ring(const core::Config& config, Work work) {
   core::metrics::Registry metrics;
   core::SystemClock clock;
   try {
-    const auto store = open_store(config, metrics);
-    const auto migrations = all_migrations();
-    core::run_sync(store::migrate(*store, migrations));
+    const auto store = open_migrated_store(config, metrics);
     auth::KeyRing keys(*store, load_auth_sealing_key(config, false), clock);
     core::run_sync(keys.load());
     return work(keys);

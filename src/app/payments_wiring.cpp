@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "app/http_stack.hpp"
-#include "app/schema.hpp"
 #include "app/store_setup.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
@@ -28,7 +27,6 @@
 #include "payments/vault_rotation.hpp"
 #include "resilience/circuit_breaker.hpp"
 #include "resilience/retry_budget.hpp"
-#include "store/migrations.hpp"
 
 namespace orderly::app {
 namespace {
@@ -148,9 +146,7 @@ int vault_rotate(const core::Config& config) {
   core::metrics::Registry metrics;
   std::unique_ptr<store::Store> store;
   try {
-    store = open_store(config, metrics);
-    const auto migrations = all_migrations();
-    core::run_sync(store::migrate(*store, migrations));
+    store = open_migrated_store(config, metrics);
   } catch (const store::StoreError& error) {
     std::cerr << "orderly: vault rotate: store " << store_description(config) << ": " << error.what() << "\n";
     return kRuntimeError;

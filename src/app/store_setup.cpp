@@ -1,6 +1,8 @@
 #include "app/store_setup.hpp"
 
 #include "app/schema.hpp"
+#include "core/run_sync.hpp"
+#include "store/migrations.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -30,6 +32,13 @@ std::unique_ptr<store::Store> open_store(const core::Config& config, core::metri
                                    .readers = config.store.readers,
                                    .busy_timeout = config.store.busy_timeout},
       metrics);
+}
+
+std::unique_ptr<store::Store> open_migrated_store(const core::Config& config, core::metrics::Registry& metrics) {
+  auto store = open_store(config, metrics);
+  const auto migrations = all_migrations();
+  core::run_sync(store::migrate(*store, migrations));
+  return store;
 }
 
 ServiceStores::ServiceStores(store::Store& shared, const std::vector<std::string>& services) : shared_(shared) {

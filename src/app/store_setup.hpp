@@ -19,6 +19,11 @@ namespace orderly::app {
 // or resolve).
 std::unique_ptr<store::Store> open_store(const core::Config& config, core::metrics::Registry& metrics);
 
+// open_store() with every migration applied: what the operator commands
+// (keys, vault rotate, audit verify) work on. Throws as open_store() and
+// store::migrate() do.
+std::unique_ptr<store::Store> open_migrated_store(const core::Config& config, core::metrics::Registry& metrics);
+
 // Where the embedded database lives.
 std::string sqlite_path(const core::Config& config);
 
