@@ -16,7 +16,11 @@
 #include "auth/session_routes.hpp"
 #include "auth/verification_routes.hpp"
 #include "auth/authenticate_middleware.hpp"
+#include "auth/internal_token_routes.hpp"
+#include "auth/internal_user_routes.hpp"
 #include "core/logging.hpp"
+#include "core/run_sync.hpp"
+#include "net/http_server.hpp"
 #include "core/secret_file.hpp"
 #include "resilience/redis_rate_limiter.hpp"
 #include "resilience/token_bucket_limiter.hpp"
@@ -57,7 +61,8 @@ std::string load_auth_sealing_key(const core::Config& config, bool create_file) 
 }
 
 AuthComponent::AuthComponent(const core::Config& config, store::Store& store, const core::Clock& clock,
-                             core::Random& random, core::metrics::Registry& metrics, SharedRedis* shared_redis)
+                             core::Random& random, core::metrics::Registry& metrics, SharedRedis* shared_redis,
+                             std::shared_ptr<queue::EventOutbox> outbox)
     : config_(config),
       store_(store),
       clock_(clock),
@@ -92,12 +97,13 @@ AuthComponent::AuthComponent(const core::Config& config, store::Store& store, co
       verification_resend_per_account_(auth_limiter("verification-resend-per-account",
                                                     config.auth.verification_resend_per_account, clock, metrics,
                                                     shared_redis)),
-      audit_(store, clock, metrics) {
+      audit_(store, clock, metrics),
+      outbox_(std::move(outbox)) {
   metrics.gauge_callback("orderly_auth_hash_pool_load", "Password hashes running or waiting.",
                          [this] { return static_cast<double>(hash_pool_.load()); });
 }
 
-boost::asio::awaitable<void> AuthComponent::start() {
+boost::asio::awaitable<void> AuthComponent::load_keys() {
   co_await keys_.load();
   core::log::info("auth.keys_loaded", {{"signing_kid", keys_.signing_key().kid},
                                        {"verification_keys", keys_.verification_keys().size()}});
@@ -129,8 +135,20 @@ void AuthComponent::start_key_reload(boost::asio::any_io_executor loop) {
   boost::asio::co_spawn(loop, std::move(reload), boost::asio::detached);
 }
 
-void AuthComponent::add_routes(net::Router& router, std::shared_ptr<queue::EventOutbox> outbox) {
-  outbox_ = std::move(outbox);
+void AuthComponent::start(net::HttpServer& server) {
+  start_key_reload(server.loop_executor(0));
+  if (!config_.auth.seed_admin) return;
+  std::optional<std::string> admin_password;
+  if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
+    admin_password = from_environment;
+  }
+  core::run_sync(seed_admin(std::move(admin_password)));
+}
+
+void AuthComponent::add_routes(Routes& routes) {
+  auto& router = routes.public_api;
+  auth::add_internal_user_routes(routes.internal, token_versions_);
+  if (service_tokens_ != nullptr) auth::add_internal_token_routes(routes.internal, *service_tokens_, keys_);
   verifications_ = std::make_unique<auth::EmailVerifications>(store_, *outbox_, clock_, config_.auth.public_url,
                                                               config_.auth.verification_ttl);
   auth::add_auth_routes(router, {service_, keys_, throttle_, *signup_per_address_, metrics_, *verifications_, audit_});

@@ -6,6 +6,7 @@
 #include "catalog/catalog_routes.hpp"
 #include "catalog/import_handlers.hpp"
 #include "catalog/import_jobs.hpp"
+#include "catalog/internal_stock_routes.hpp"
 #include "catalog/product_cache.hpp"
 #include "catalog/product_handlers.hpp"
 #include "catalog/product_importer.hpp"
@@ -113,49 +114,39 @@ void CatalogModule::seed_if_enabled() {
 
 namespace {
 
-// The catalog's parts around the module, declared in construction order.
-class WiredCatalog final : public CatalogWiring {
- public:
-  WiredCatalog(const core::Config& config, store::Store& store, queue::Broker& broker,
-               std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock, const core::Clock& clock,
-               core::Random& random, core::metrics::Registry& metrics, SharedRedis* shared_redis)
-      : cache_(product_cache(config, clock, metrics, shared_redis)),
-        outbox_(std::move(outbox)),
-        module_(config.catalog, store, *cache_, broker, *outbox_, lock, clock, random, metrics) {}
-
-  catalog::StockReservations& stock() override { return module_.stock(); }
-  CatalogModule& module() { return module_; }
-
- private:
-  static std::unique_ptr<cache::Cache> product_cache(const core::Config& config, const core::Clock& clock,
-                                                     core::metrics::Registry& metrics, SharedRedis* shared_redis) {
-    if (shared_redis != nullptr) return std::make_unique<cache::RedisCache>(shared_redis->options(), clock, metrics, "catalog");
-    return std::make_unique<cache::LocalCache>(cache::LocalCacheOptions{.max_bytes = config.catalog.cache_bytes}, clock,
-                                               metrics, "catalog");
-  }
-
-  std::unique_ptr<cache::Cache> cache_;
-  std::shared_ptr<queue::EventOutbox> outbox_;
-  CatalogModule module_;
-};
+std::unique_ptr<cache::Cache> product_cache(const core::Config& config, const core::Clock& clock,
+                                            core::metrics::Registry& metrics, SharedRedis* shared_redis) {
+  if (shared_redis != nullptr) return std::make_unique<cache::RedisCache>(shared_redis->options(), clock, metrics, "catalog");
+  return std::make_unique<cache::LocalCache>(cache::LocalCacheOptions{.max_bytes = config.catalog.cache_bytes}, clock,
+                                             metrics, "catalog");
+}
 
 }  // namespace
 
-std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers, const core::Config& config,
-                                            store::Store& store, queue::Broker& broker,
-                                            std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock,
-                                            const core::Clock& clock, core::Random& random,
-                                            core::metrics::Registry& metrics, SharedRedis* shared_redis,
-                                            CatalogRole role) {
-  auto catalog = std::make_shared<WiredCatalog>(config, store, broker, std::move(outbox), lock, clock, random, metrics,
-                                                shared_redis);
-  if (role.service) {
-    catalog->module().seed_if_enabled();
-    catalog->module().add_routes(router);
-    workers.add(catalog->module().reservation_expiry());
-  }
-  if (role.bulk_worker) workers.add(catalog->module().bulk_worker());
-  return catalog;
+CatalogComponent::CatalogComponent(const core::Config& config, store::Store& store, queue::Broker& broker,
+                                   std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock,
+                                   const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics,
+                                   SharedRedis* shared_redis, CatalogRole role)
+    : role_(role),
+      cache_(product_cache(config, clock, metrics, shared_redis)),
+      outbox_(std::move(outbox)),
+      module_(config.catalog, store, *cache_, broker, *outbox_, lock, clock, random, metrics) {}
+
+CatalogComponent::~CatalogComponent() = default;
+
+void CatalogComponent::add_routes(Routes& routes) {
+  if (!role_.service) return;
+  module_.add_routes(routes.public_api);
+  catalog::add_internal_stock_routes(routes.internal, module_.stock());
+}
+
+void CatalogComponent::add_workers(BackgroundWorkers& workers) {
+  if (role_.service) workers.add(module_.reservation_expiry());
+  if (role_.bulk_worker) workers.add(module_.bulk_worker());
+}
+
+void CatalogComponent::start(net::HttpServer& /*server*/) {
+  if (role_.service) module_.seed_if_enabled();
 }
 
 }  // namespace orderly::app

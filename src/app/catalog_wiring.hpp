@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "app/background_workers.hpp"
+#include "app/component.hpp"
 #include "app/shared_redis.hpp"
 #include "cache/cache.hpp"
 #include "catalog/api/stock_reservations.hpp"
@@ -49,13 +50,6 @@ class CatalogModule {
   std::unique_ptr<Parts> parts_;
 };
 
-// What wire_catalog built; its stock is what the orders module reserves through.
-class CatalogWiring {
- public:
-  virtual ~CatalogWiring() = default;
-  [[nodiscard]] virtual catalog::StockReservations& stock() = 0;
-};
-
 // What a process does with the catalog: a service hosts its routes and its
 // jobs (and the bulk worker unless catalog.bulk_worker is false); the
 // `worker bulk` role only consumes the bulk queue.
@@ -64,18 +58,31 @@ struct CatalogRole {
   bool bulk_worker = true;
 };
 
-// The catalog on the process's broker and outbox, its product cache in
-// `shared_redis` when there is one (scale-out: one cache for every catalog
-// instance, so an invalidation by one is seen by all), else in this process: its routes on
-// `router` (service), its bulk worker and reservation expiry in `workers`,
-// the sample products seeded (service). Keep the result alive as long as the
-// router and the workers run.
-[[nodiscard]] std::shared_ptr<CatalogWiring> wire_catalog(net::Router& router, BackgroundWorkers& workers,
-                                                          const core::Config& config, store::Store& store,
-                                                          queue::Broker& broker,
-                                                          std::shared_ptr<queue::EventOutbox> outbox,
-                                                          lock::DistributedLock& lock, const core::Clock& clock,
-                                                          core::Random& random, core::metrics::Registry& metrics,
-                                                          SharedRedis* shared_redis, CatalogRole role);
+// The catalog in a process, on the process's broker and outbox, its product
+// cache in `shared_redis` when there is one (scale-out: one cache for every
+// catalog instance, so an invalidation by one is seen by all), else in this
+// process. A service adds its public routes, the internal stock routes,
+// the reservation expiry, and seeds the sample products at start; the bulk
+// worker consumes the CSV imports.
+class CatalogComponent final : public Component {
+ public:
+  CatalogComponent(const core::Config& config, store::Store& store, queue::Broker& broker,
+                   std::shared_ptr<queue::EventOutbox> outbox, lock::DistributedLock& lock, const core::Clock& clock,
+                   core::Random& random, core::metrics::Registry& metrics, SharedRedis* shared_redis,
+                   CatalogRole role);
+  ~CatalogComponent() override;
+  [[nodiscard]] std::string_view name() const override { return "catalog"; }
+  void add_routes(Routes& routes) override;
+  void add_workers(BackgroundWorkers& workers) override;
+  void start(net::HttpServer& server) override;
+  // For the orders module: stock held by order id (the in-process client).
+  [[nodiscard]] catalog::StockReservations& stock() { return module_.stock(); }
+
+ private:
+  CatalogRole role_;
+  std::unique_ptr<cache::Cache> cache_;
+  std::shared_ptr<queue::EventOutbox> outbox_;
+  CatalogModule module_;
+};
 
 }  // namespace orderly::app

@@ -34,26 +34,28 @@ notify::EmailWorkerOptions worker_options(const core::Config& config) {
 
 }  // namespace
 
-EmailWorkerRole::EmailWorkerRole(const core::Config& config, queue::Broker& broker, store::Store& store,
-                                 const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics)
-    : channel_(make_email_channel(config)),
-      worker_(broker, store, *channel_, clock, random, metrics, worker_options(config)) {}
-
-std::unique_ptr<EmailWorkerRole> start_email_worker(const core::Config& config, queue::Broker& broker,
-                                                    store::Store& store, const core::Clock& clock,
-                                                    core::Random& random, core::metrics::Registry& metrics) {
-  auto role = std::make_unique<EmailWorkerRole>(config, broker, store, clock, random, metrics);
-  role->start();
-  return role;
+NotifyComponent::NotifyComponent(const core::Config& config, store::Store& store, queue::Broker& broker,
+                                 const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics,
+                                 NotifyRole role)
+    : store_(store), broker_(broker), role_(role) {
+  if (!role_.email_worker) return;
+  channel_ = make_email_channel(config);
+  worker_ = std::make_unique<notify::EmailWorker>(broker, store, *channel_, clock, random, metrics,
+                                                  worker_options(config));
 }
 
-std::unique_ptr<EmailWorkerRole> add_notify(net::Router& router, const core::Config& config, store::Store& store,
-                                            queue::Broker& broker, const core::Clock& clock, core::Random& random,
-                                            core::metrics::Registry& metrics) {
-  notify::add_notification_routes(router, store);
-  notify::add_dead_letter_routes(router, broker, platform_queues());
-  if (!config.notify.email_worker) return nullptr;
-  return start_email_worker(config, broker, store, clock, random, metrics);
+void NotifyComponent::add_routes(Routes& routes) {
+  if (!role_.service) return;
+  notify::add_notification_routes(routes.public_api, store_);
+  notify::add_dead_letter_routes(routes.public_api, broker_, platform_queues());
+}
+
+void NotifyComponent::start(net::HttpServer& /*server*/) {
+  if (worker_) worker_->start();
+}
+
+void NotifyComponent::stop(std::chrono::milliseconds /*grace*/) {
+  if (worker_) worker_->stop();  // finishes the messages in flight; safe to call twice
 }
 
 }  // namespace orderly::app

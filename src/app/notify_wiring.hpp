@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "app/component.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -19,33 +20,33 @@ namespace orderly::app {
 // maildir cannot be created.
 [[nodiscard]] std::unique_ptr<notify::EmailChannel> make_email_channel(const core::Config& config);
 
-// The email worker role with the channel it owns; stops (finishing the
-// messages in flight) when stopped or destroyed.
-class EmailWorkerRole {
- public:
-  EmailWorkerRole(const core::Config& config, queue::Broker& broker, store::Store& store, const core::Clock& clock,
-                  core::Random& random, core::metrics::Registry& metrics);
-  void start() { worker_.start(); }
-  void stop() { worker_.stop(); }
-
- private:
-  std::unique_ptr<notify::EmailChannel> channel_;
-  notify::EmailWorker worker_;
+// What a process does with notify: the service hosts its routes (the user's
+// notifications, the admin dead-letter endpoints over the platform's
+// queues); the email worker consumes the notifications queue, in the
+// service's process (notify.email_worker) or alone (`orderly worker email`).
+struct NotifyRole {
+  bool service = true;
+  bool email_worker = true;
 };
 
-// For `orderly serve`, `service notify` and `orderly worker email`: the worker, started.
-[[nodiscard]] std::unique_ptr<EmailWorkerRole> start_email_worker(const core::Config& config, queue::Broker& broker,
-                                                                  store::Store& store, const core::Clock& clock,
-                                                                  core::Random& random,
-                                                                  core::metrics::Registry& metrics);
+// The notify module of one process. The email worker runs on threads of its
+// own from start() until stop(), which finishes the messages in flight.
+class NotifyComponent final : public Component {
+ public:
+  // Throws notify::DeliveryError when the maildir cannot be created.
+  NotifyComponent(const core::Config& config, store::Store& store, queue::Broker& broker, const core::Clock& clock,
+                  core::Random& random, core::metrics::Registry& metrics, NotifyRole role);
+  [[nodiscard]] std::string_view name() const override { return "notify"; }
+  void add_routes(Routes& routes) override;
+  void start(net::HttpServer& server) override;
+  void stop(std::chrono::milliseconds grace) override;
 
-// The notify service: GET /api/v1/notifications, the admin dead-letter
-// endpoints over the platform's queues, and the email worker (unless
-// notify.email_worker is false; then nullptr). Call before the pipeline is
-// built (routes first); stop the returned worker after the HTTP drain.
-[[nodiscard]] std::unique_ptr<EmailWorkerRole> add_notify(net::Router& router, const core::Config& config,
-                                                          store::Store& store, queue::Broker& broker,
-                                                          const core::Clock& clock, core::Random& random,
-                                                          core::metrics::Registry& metrics);
+ private:
+  store::Store& store_;
+  queue::Broker& broker_;
+  NotifyRole role_;
+  std::unique_ptr<notify::EmailChannel> channel_;
+  std::unique_ptr<notify::EmailWorker> worker_;  // with role_.email_worker
+};
 
 }  // namespace orderly::app

@@ -39,6 +39,7 @@ class Orders final : public OrdersComponent {
   Orders(const core::Config& config, store::Store& store, const core::Clock& clock, core::Random& random,
          OrdersDependencies dependencies)
       : config_(config.orders),
+        store_(store),
         outbox_(dependencies.outbox),
         users_(dependencies.users),
         keys_(store, clock, random, {config.orders.idempotency_retention, config.orders.idempotency_lease}),
@@ -60,17 +61,12 @@ class Orders final : public OrdersComponent {
                      .with_labels({})),
         work_(asio::make_work_guard(loop_)) {}
 
-  ~Orders() override {
-    runner_.stop(kStopGrace);
-    maintenance_.stop(kStopGrace);
-    work_.reset();
-    loop_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
+  ~Orders() override { Orders::stop(kStopGrace); }
 
-  orders::OrderService& service() { return service_; }
+  void add_routes(Routes& routes) override { orders::add_order_routes(routes.public_api, service_, store_); }
 
-  void start(store::Store& store) {
+  void start(net::HttpServer& /*server*/) override {
+    auto& store = store_;
     if (store.dialect() == store::Dialect::sqlite) {
       const auto forgotten = core::run_sync(keys_.forget_in_progress());
       const auto released = core::run_sync(orders::saga_store::release_all_leases(store));
@@ -86,6 +82,16 @@ class Orders final : public OrdersComponent {
     maintenance_.start(loop_.get_executor());
   }
 
+  void stop(std::chrono::milliseconds grace) override {
+    if (stopped_) return;
+    stopped_ = true;
+    runner_.stop(grace);
+    maintenance_.stop(grace);
+    work_.reset();
+    loop_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
  private:
   asio::awaitable<void> maintain() {
     while (true) {  // bounded by the stale orders there are; each pass cancels them
@@ -98,6 +104,7 @@ class Orders final : public OrdersComponent {
   }
 
   core::OrdersConfig config_;
+  store::Store& store_;
   std::shared_ptr<queue::EventOutbox> outbox_;
   auth::UserDirectory& users_;  // auth's, in-process or remote
   orders::IdempotencyStore keys_;
@@ -109,17 +116,14 @@ class Orders final : public OrdersComponent {
   asio::io_context loop_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;
+  bool stopped_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<OrdersComponent> wire_orders(net::Router& router, const core::Config& config, store::Store& store,
-                                             const core::Clock& clock, core::Random& random,
-                                             OrdersDependencies dependencies) {
-  auto component = std::make_unique<Orders>(config, store, clock, random, dependencies);
-  orders::add_order_routes(router, component->service(), store);
-  component->start(store);
-  return component;
+std::unique_ptr<OrdersComponent> wire_orders(const core::Config& config, store::Store& store, const core::Clock& clock,
+                                             core::Random& random, OrdersDependencies dependencies) {
+  return std::make_unique<Orders>(config, store, clock, random, dependencies);
 }
 
 }  // namespace orderly::app

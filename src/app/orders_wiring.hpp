@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "app/component.hpp"
 #include "auth/api/user_directory.hpp"
 #include "catalog/api/stock_reservations.hpp"
 #include "core/clock.hpp"
@@ -30,21 +31,22 @@ struct OrdersDependencies {
 // the maintenance jobs (reservation expiry, idempotency-key clean-up), which
 // run as coroutines on a worker event loop of their own. Every orders process
 // runs sagas (each saga is claimed under a lease of its own, so they share
-// the work); the maintenance sweep runs in one at a time (a LeasedJob). Destroying it stops
-// the runner (sagas in flight reach their next recorded step, or resume after
-// a restart) before the store goes away.
-class OrdersComponent {
+// the work); the maintenance sweep runs in one at a time (a LeasedJob).
+// Stopping (or destroying) it stops the runner (sagas in flight reach their
+// next recorded step, or resume after a restart) before the store goes away.
+class OrdersComponent : public Component {
  public:
-  virtual ~OrdersComponent() = default;
+  [[nodiscard]] std::string_view name() const override { return "orders"; }
 };
 
-// Adds the Orders routes to `router` and starts the saga runner and jobs.
-// Embedded mode (SQLite: this process is the only one using the database)
-// first forgets idempotency keys and saga leases left by a crashed run, so
-// every unfinished saga resumes at once from its last recorded step.
-// Throws store::StoreError when that recovery fails.
-[[nodiscard]] std::unique_ptr<OrdersComponent> wire_orders(net::Router& router, const core::Config& config,
-                                                           store::Store& store, const core::Clock& clock,
-                                                           core::Random& random, OrdersDependencies dependencies);
+// The orders module; add it to the runner, which adds its routes and, at
+// start, the saga runner and jobs. Embedded mode (SQLite: this process is
+// the only one using the database) first forgets idempotency keys and saga
+// leases left by a crashed run, so every unfinished saga resumes at once
+// from its last recorded step; a failure of that recovery (store::StoreError)
+// refuses the start.
+[[nodiscard]] std::unique_ptr<OrdersComponent> wire_orders(const core::Config& config, store::Store& store,
+                                                           const core::Clock& clock, core::Random& random,
+                                                           OrdersDependencies dependencies);
 
 }  // namespace orderly::app

@@ -1,24 +1,19 @@
 #include "app/payments_wiring.hpp"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "app/http_stack.hpp"
+#include "app/process_runner.hpp"
 #include "app/store_setup.hpp"
-#include "app/version.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "core/run_sync.hpp"
 #include "core/secure_random.hpp"
-#include "net/health.hpp"
 #include "net/http_client.hpp"
-#include "net/http_server.hpp"
 #include "payments/http_payment_provider.hpp"
+#include "payments/internal_payment_routes.hpp"
 #include "payments/payment_method_routes.hpp"
 #include "payments/provider_sim_routes.hpp"
 #include "payments/payments_service.hpp"
@@ -72,14 +67,6 @@ payments::SimulatorOptions simulator_options(const core::Config& config) {
   return options;
 }
 
-sigset_t shutdown_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  return signals;
-}
-
 std::string key_counts(const std::vector<std::pair<std::string, std::int64_t>>& counts) {
   std::string text;
   for (const auto& [key_id, cards] : counts) text += (text.empty() ? "" : ", ") + key_id + "=" + std::to_string(cards);
@@ -111,15 +98,13 @@ std::shared_ptr<payments::PaymentProvider> remote_provider(const core::Config& c
                                                          *parts->budget, random);
 }
 
-std::optional<PaymentsModule> wire_payments(const core::Config& config, store::Store& store, net::Router& router,
-                                            const core::Clock& clock, core::Random& random,
-                                            core::metrics::Registry& metrics) {
+PaymentsModule wire_payments(const core::Config& config, store::Store& store, const core::Clock& clock,
+                             core::Random& random, core::metrics::Registry& metrics) {
   std::shared_ptr<payments::VaultKeys> keys;
   try {
     keys = open_vault_keys(config, clock);
   } catch (const payments::VaultKeyError& error) {
-    std::cerr << "orderly: " << error.what() << "\n";
-    return std::nullopt;
+    throw StartupError(error.what());
   }
   PaymentsModule module;
   module.vault = std::make_shared<payments::StoreCardVault>(store, std::move(keys), clock, random);
@@ -127,8 +112,7 @@ std::optional<PaymentsModule> wire_payments(const core::Config& config, store::S
     try {
       module.simulator = std::make_shared<payments::SimulatedProvider>(simulator_options(config), random);
     } catch (const payments::JournalError& error) {
-      std::cerr << "orderly: " << error.what() << "\n";
-      return std::nullopt;
+      throw StartupError(error.what());
     }
     module.provider =
         std::make_shared<payments::ResilientProvider>(module.simulator, config.payments.provider_timeout);
@@ -138,8 +122,12 @@ std::optional<PaymentsModule> wire_payments(const core::Config& config, store::S
     core::log::info("payments.remote_provider", {{"provider", address.to_string()}});
   }
   module.service = std::make_shared<payments::PaymentsService>(*module.vault, *module.provider);
-  payments::add_payment_method_routes(router, *module.vault, clock);
   return module;
+}
+
+void PaymentsComponent::add_routes(Routes& routes) {
+  payments::add_payment_method_routes(routes.public_api, *module_.vault, clock_);
+  payments::add_internal_payment_routes(routes.internal, *module_.service);
 }
 
 int vault_rotate(const core::Config& config) {
@@ -193,59 +181,32 @@ int vault_rotate(const core::Config& config) {
 }
 
 int provider_sim(const core::Config& config, const core::HostPort& listen) {
-  const auto signals = shutdown_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-
-  core::log::start(core::log::parse_level(config.log.level));
-  core::SystemClock clock;
-  core::SecureRandom random;  // the provider's payment ids
-  core::FastRandom request_ids;
-  core::metrics::Registry metrics;
-  std::unique_ptr<payments::SimulatedProvider> simulator;
-  try {
-    simulator = std::make_unique<payments::SimulatedProvider>(simulator_options(config), random);
-  } catch (const payments::JournalError& error) {
-    std::cerr << "orderly: provider-sim: " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
-  }
-  auto& provider = *simulator;
-
-  net::HealthRegistry health;
-  net::Router router;
-  health.install(router);
-  payments::add_provider_sim_routes(router, provider);
-  PublicPipeline pipeline(router, config, metrics, clock, request_ids);
-
-  const unsigned threads = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
-  net::HttpServer server(threads, config.http, metrics, clock);
-  try {
-    server.add_listener("listen", listen, pipeline.pipeline, true);
-  } catch (const net::BindError& error) {
-    std::cerr << "orderly: provider-sim: " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
-  }
-  server.start();
-  core::log::info("provider_sim.started", {{"version", kVersion},
-                                           {"listen", server.bound_address("listen").to_string()},
-                                           {"threads", threads},
-                                           {"pid", ::getpid()}});
-  core::log::flush();
-
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  health.set_draining();
-  const auto unfinished = server.drain(config.http.drain_grace);
-  const auto counts = provider.counts();
-  core::log::info("provider_sim.stopped", {{"clean", unfinished == 0},
-                                           {"authorizations", counts.authorizations},
-                                           {"captures", counts.captures},
-                                           {"voids", counts.voids},
-                                           {"refunds", counts.refunds}});
-  core::log::stop();
-  return 0;
+  return run_role([&] {
+    ProcessRunner runner(config, 0, "provider_sim");
+    core::SecureRandom random;  // the provider's payment ids
+    std::unique_ptr<payments::SimulatedProvider> simulator;
+    try {
+      simulator = std::make_unique<payments::SimulatedProvider>(simulator_options(config), random);
+    } catch (const payments::JournalError& error) {
+      throw StartupError(std::string("provider-sim: ") + error.what());
+    }
+    auto& provider = *simulator;
+    payments::add_provider_sim_routes(runner.routes().public_api, provider);
+    PublicPipeline pipeline(runner.routes().public_api, config, runner.metrics(), runner.clock(), runner.request_ids());
+    try {
+      runner.listen("listen", listen, pipeline.pipeline, true);
+    } catch (const StartupError& error) {
+      throw StartupError(std::string("provider-sim: ") + error.what());
+    }
+    runner.on_stopped([&provider](boost::json::object& stopped) {
+      const auto counts = provider.counts();
+      stopped["authorizations"] = counts.authorizations;
+      stopped["captures"] = counts.captures;
+      stopped["voids"] = counts.voids;
+      stopped["refunds"] = counts.refunds;
+    });
+    return runner.run({});
+  });
 }
 
 }  // namespace orderly::app

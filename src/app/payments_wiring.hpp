@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/component.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -36,17 +37,31 @@ struct PaymentsModule {
   std::shared_ptr<payments::PaymentsClient> service;       // what orders calls: the vault and provider behind it
 };
 
-// Embedded mode: reads the card vault's key ring (ORDERLY_VAULT_KEYS, else
+// Reads the card vault's key ring (ORDERLY_VAULT_KEYS, else
 // payments.vault_key_file, created with one fresh key on first start), builds
 // the vault and the provider (the in-process simulator behind a
-// ResilientProvider, or HttpPaymentProvider to payments.provider), and adds
-// the payment-method routes to `router`. Returns nullopt after printing one
-// line on stderr when the keys cannot be used (missing, malformed, readable
+// ResilientProvider, or HttpPaymentProvider to payments.provider). Throws
+// StartupError when the keys cannot be used (missing, malformed, readable
 // by others) or the simulator's journal cannot be opened (corrupt, held by
 // another process). Everything passed in must outlive the module.
-[[nodiscard]] std::optional<PaymentsModule> wire_payments(const core::Config& config, store::Store& store,
-                                                          net::Router& router, const core::Clock& clock,
-                                                          core::Random& random, core::metrics::Registry& metrics);
+[[nodiscard]] PaymentsModule wire_payments(const core::Config& config, store::Store& store, const core::Clock& clock,
+                                           core::Random& random, core::metrics::Registry& metrics);
+
+// The payments service in a process: the payment-method routes of API.md
+// and, on the internal API, what orders calls (authorize, capture, void,
+// refund, has_method).
+class PaymentsComponent final : public Component {
+ public:
+  PaymentsComponent(PaymentsModule module, const core::Clock& clock) : module_(std::move(module)), clock_(clock) {}
+  [[nodiscard]] std::string_view name() const override { return "payments"; }
+  void add_routes(Routes& routes) override;
+  // What the orders module calls in-process (embedded mode).
+  [[nodiscard]] payments::PaymentsClient& service() { return *module_.service; }
+
+ private:
+  PaymentsModule module_;
+  const core::Clock& clock_;
+};
 
 // An HttpPaymentProvider to the `orderly provider-sim` at `address`, with
 // payments.provider_timeout per try, provider_attempts tries and the

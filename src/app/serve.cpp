@@ -1,6 +1,5 @@
 #include "app/serve.hpp"
 
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,16 +7,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "app/auth_wiring.hpp"
-#include "app/background_workers.hpp"
 #include "app/catalog_wiring.hpp"
 #include "app/http_stack.hpp"
 #include "app/messaging.hpp"
 #include "app/notify_wiring.hpp"
 #include "app/orders_wiring.hpp"
 #include "app/payments_wiring.hpp"
+#include "app/process_runner.hpp"
 #include "app/registry_membership.hpp"
 #include "app/remote_services.hpp"
 #include "app/schema.hpp"
@@ -26,21 +24,16 @@
 #include "app/version.hpp"
 #include "auth/authenticate_middleware.hpp"
 #include "auth/internal_auth_middleware.hpp"
-#include "auth/internal_token_routes.hpp"
-#include "auth/internal_user_routes.hpp"
-#include "auth/store_user_directory.hpp"
-#include "catalog/internal_stock_routes.hpp"
+#include "auth/service_tokens.hpp"
 #include "core/logging.hpp"
-#include "core/process_metrics.hpp"
 #include "core/run_sync.hpp"
-#include "core/secure_random.hpp"
 #include "core/ids.hpp"
+#include "core/secure_random.hpp"
 #include "gateway/web_files_middleware.hpp"
 #include "lock/periodic_job.hpp"
 #include "lock/postgres_lock.hpp"
 #include "net/health.hpp"
 #include "net/http_server.hpp"
-#include "payments/internal_payment_routes.hpp"
 #include "store/migrations.hpp"
 
 namespace orderly::app {
@@ -67,20 +60,317 @@ void keep_private(const std::filesystem::path& folder, std::error_code& ec) {
   std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
 }
 
-void add_metrics_endpoint(net::Router& router, const core::metrics::Registry& metrics) {
-  router.add("GET", "/metrics",
-             [&metrics](net::RequestContext&, net::Request&) -> boost::asio::awaitable<net::Response> {
-               co_return net::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-             });
-}
+// Scale-out without auth in this process: the keys auth publishes, followed
+// from its internal API. Every 2 s until auth answered once (it may start
+// after this process), then every 30 s: a key auth rotates in is trusted
+// from the next refresh.
+class FollowedKeys final : public Component {
+ public:
+  explicit FollowedKeys(RemoteServices& remote)
+      : job_("auth.jwks_refresh", std::chrono::seconds(2), [&remote, this]() -> boost::asio::awaitable<void> {
+          const bool due = remote.jwks().key_count() == 0 || ++ticks_ % 15 == 0;
+          if (due) (void)co_await remote.jwks().refresh();
+        }) {}
+  [[nodiscard]] std::string_view name() const override { return "auth.jwks_refresh"; }
+  void start(net::HttpServer& server) override { job_.start(server.loop_executor(0)); }
+  void stop(std::chrono::milliseconds grace) override { job_.stop(grace); }
 
-sigset_t shutdown_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  return signals;
-}
+ private:
+  int ticks_ = 0;
+  lock::PeriodicJob job_;
+};
+
+// This process's instances in the registry: advertised once the listeners
+// are bound (with the addresses they got), revoked first thing when draining.
+class RegistryPresence final : public Component {
+ public:
+  RegistryPresence(RegistryMembership& membership, const core::Config& config, const ServiceSelection& selection,
+                   core::Random& random, bool has_public, bool has_internal)
+      : membership_(membership),
+        config_(config),
+        selection_(selection),
+        random_(random),
+        has_public_(has_public),
+        has_internal_(has_internal) {}
+  [[nodiscard]] std::string_view name() const override { return "registry"; }
+  void start(net::HttpServer& server) override {
+    for (const auto& name : selection_.names) {
+      membership_.advertise(registry::Instance{
+          name, name + "-" + core::random_hex(random_, 8),
+          has_public_ ? RegistryMembership::advertised(config_, server.bound_address("listen")) : std::string(),
+          has_internal_ ? RegistryMembership::advertised(config_, server.bound_address("internal_listen"))
+                        : std::string(),
+          kVersion});
+    }
+    membership_.start_advertising();
+  }
+  void drain(std::chrono::milliseconds grace) override { membership_.deregister(grace); }
+
+ private:
+  RegistryMembership& membership_;
+  const core::Config& config_;
+  const ServiceSelection& selection_;
+  core::Random& random_;
+  bool has_public_;
+  bool has_internal_;
+};
+
+// `serve`, `service NAME...` and `worker NAME`: the selected modules and what
+// they need, built in dependency order (members are destroyed in reverse).
+// A service not hosted here is reached through its client in `remote_`.
+class ServicesRole {
+ public:
+  ServicesRole(const core::Config& config, const ServiceSelection& selection)
+      : config_(config), selection_(selection), runner_(config) {
+    open_stores();
+    connect_shared_engines();
+    wire_modules();
+    build_listeners();
+  }
+
+  int run() {
+    std::string hosted = selection_.is_worker() ? "worker:" + selection_.worker : "";
+    if (!selection_.is_worker()) {
+      for (const auto& name : selection_.names) hosted += (hosted.empty() ? "" : ",") + name;
+    }
+    return runner_.run({{"services", hosted}, {"queues", messaging_->kind()}, {"data_dir", config_.data_dir}});
+  }
+
+ private:
+  void open_stores() {
+    try {
+      store_ = open_store(config_, runner_.metrics());
+      // Only the hosted services' tables: a service's database (or schema)
+      // holds no other service's data.
+      const auto migrations = migrations_for(selection_.names);
+      const auto report = core::run_sync(store::migrate(*store_, migrations));
+      stores_ = std::make_unique<ServiceStores>(*store_, selection_.names);
+      core::log::info("store.ready", {{"store", store_description(config_)}, {"schema_version", report.current},
+                                      {"migrations_applied", report.applied.size()}});
+    } catch (const store::StoreError& error) {
+      throw StartupError("store " + store_description(config_) + ": " + error.what());
+    }
+    auto& health = runner_.health();
+    health.add("data_dir", data_dir_check(config_.data_dir));
+    health.add("store", store_check(*store_));
+    // Leases of the singleton jobs (outbox relay, expiry sweeps), in the
+    // hosted service's own lock table.
+    leases_ = std::make_unique<lock::StoreLock>(*store_, selection_.names.front() + "-" + core::random_hex(random_, 8));
+  }
+
+  // Scale-out: the Redis shared with the other instances (product cache,
+  // login limits), the registry, the other services' clients; and the
+  // process's ONE broker and outbox (in the store, or RabbitMQ). Every
+  // module gets them: consumers as queue::Broker&, producers as
+  // queue::EventOutbox. Never create a second one: two would share tables or
+  // queues but not their settings or metrics.
+  void connect_shared_engines() {
+    auto& health = runner_.health();
+    try {
+      shared_redis_ = SharedRedis::from_config(config_, runner_.clock());
+    } catch (const std::invalid_argument& error) {
+      throw StartupError(std::string("cache.redis: ") + error.what());
+    }
+    if (shared_redis_) health.add("redis", shared_redis_->health_check());
+    try {
+      messaging_ = std::make_unique<Messaging>(config_, *store_, runner_.clock(), random_, runner_.metrics());
+    } catch (const std::invalid_argument& error) {
+      throw StartupError(std::string("queue: ") + error.what());
+    }
+    if (auto check = messaging_->health_check()) health.add("rabbitmq", std::move(*check));
+  }
+
+  void wire_modules() {
+    const auto& clock = runner_.clock();
+    auto& metrics = runner_.metrics();
+    if (hosts_service("auth")) {
+      try {
+        auth_ = std::make_unique<AuthComponent>(config_, stores_->of("auth"), clock, random_, metrics,
+                                                shared_redis_.get(), messaging_->outbox());
+        core::run_sync(auth_->load_keys());
+      } catch (const std::exception& error) {
+        throw StartupError(std::string("auth: ") + error.what());
+      }
+    }
+    if (selection_.internal_listener) connect_remote_services();
+    if (auth_) {
+      if (service_tokens_) auth_->issue_service_tokens(*service_tokens_);
+      runner_.add(*auth_);
+    }
+    if (hosts_service("payments")) {
+      payments_ = std::make_unique<PaymentsComponent>(
+          wire_payments(config_, stores_->of("payments"), clock, random_, metrics), clock);
+      runner_.add(*payments_);
+    }
+    if (selection_.has("notify")) {
+      const NotifyRole role{.service = !selection_.is_worker(),
+                            .email_worker = selection_.is_worker() ? selection_.worker == "email"
+                                                                   : config_.notify.email_worker};
+      notify_ = std::make_unique<NotifyComponent>(config_, stores_->of("notify"), messaging_->broker(), clock,
+                                                  random_, metrics, role);
+      runner_.add(*notify_);
+    }
+    if (selection_.has("catalog")) {
+      const CatalogRole role{.service = !selection_.is_worker(),
+                             .bulk_worker = selection_.is_worker() ? selection_.worker == "bulk"
+                                                                   : config_.catalog.bulk_worker};
+      catalog_ = std::make_unique<CatalogComponent>(config_, stores_->of("catalog"), messaging_->broker(),
+                                                    messaging_->outbox(), *leases_, clock, random_, metrics,
+                                                    shared_redis_.get(), role);
+      runner_.add(*catalog_);
+    }
+    if (hosts_service("orders")) {
+      try {
+        auto& stock = catalog_ ? catalog_->stock() : remote_->stock();
+        auto& payer = payments_ ? payments_->service() : remote_->payments();
+        auto& users = auth_ ? auth_->users() : remote_->users();
+        orders_ = wire_orders(config_, stores_->of("orders"), clock, random_,
+                              {stock, payer, users, messaging_->outbox(), *leases_, metrics});
+      } catch (const core::ConfigError& error) {
+        throw StartupError(std::string("orders: ") + error.what());
+      }
+      runner_.add(*orders_);
+    }
+    // Scale-out: the outbox the modules above write to, relayed to RabbitMQ
+    // by one process of the service at a time.
+    if (!selection_.is_worker()) {
+      if (auto relay = messaging_->relay(*leases_)) runner_.workers().add(std::move(*relay));
+    }
+    if (!auth_ && remote_) {
+      followed_keys_ = std::make_unique<FollowedKeys>(*remote_);
+      runner_.add(*followed_keys_);
+    }
+  }
+
+  // The clients of the services not hosted here, following the registry
+  // (etcd) when there is one, else the static services.* lists.
+  void connect_remote_services() {
+    try {
+      auto secret = load_internal_secret(config_);
+      if (auth_) {
+        service_tokens_ = std::make_unique<auth::ServiceTokens>(auth_->keys(), runner_.clock(), config_.auth.issuer,
+                                                                secret);
+      }
+      remote_ = std::make_unique<RemoteServices>(config_, selection_.names.front(), std::move(secret),
+                                                 service_tokens_.get(), runner_.clock(), random_, runner_.metrics());
+    } catch (const std::exception& error) {
+      throw StartupError(std::string("services: ") + error.what());
+    }
+    membership_ = RegistryMembership::from_config(config_, runner_.clock());
+    if (membership_) {
+      membership_->follow([this](const registry::Directory& directory) { follow_instances(directory); });
+      if (!membership_->start_following(std::chrono::seconds(3))) {
+        core::log::warn("registry.not_read_yet", {{"etcd", config_.registry.etcd}});
+      }
+    }
+    // /readyz also names a service this process calls and cannot reach:
+    // orders calls catalog, payments and auth; every service without auth
+    // follows auth's keys.
+    for (const auto& name : remote_->configured()) {
+      const bool called = selection_.has("orders") || name == "auth";
+      if (called && !selection_.has(name)) runner_.health().add(name, remote_->reachable(name));
+    }
+  }
+
+  void follow_instances(const registry::Directory& directory) {
+    for (const std::string service : {"auth", "catalog", "payments"}) {
+      std::vector<core::HostPort> internal;
+      if (const auto found = directory.find(service); found != directory.end()) {
+        for (const auto& instance : found->second) {
+          if (instance.internal_address.empty()) continue;
+          try {
+            internal.push_back(core::HostPort::parse(instance.internal_address));
+          } catch (const std::invalid_argument&) {
+            core::log::warn("registry.instance_skipped", {{"service", service}, {"id", instance.id}});
+          }
+        }
+      }
+      remote_->replace_instances(service, std::move(internal));
+    }
+  }
+
+  void build_listeners() {
+    // Users' tokens: verified with auth's key ring here, or with the keys
+    // auth publishes; admin tokens are checked against auth's token version.
+    std::shared_ptr<net::Middleware> authenticate;
+    if (auth_) {
+      authenticate = auth_->authenticate_middleware();
+    } else if (remote_) {
+      followed_verifier_ = std::make_unique<auth::TokenVerifier>(remote_->jwks(), runner_.clock(), user_tokens());
+      authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier_, runner_.metrics(),
+                                                                    &remote_->users());
+    }
+    // A worker role has no public API (and no token to check).
+    if (!selection_.is_worker()) {
+      std::vector<std::shared_ptr<net::Middleware>> inner;
+      // Embedded mode serves the web pages itself; in scale-out the gateway does.
+      if (!selection_.internal_listener && !config_.web.root.empty()) {
+        inner.push_back(std::make_shared<gateway::WebFilesMiddleware>(
+            config_.web.root, std::chrono::duration_cast<std::chrono::seconds>(config_.web.cache_max_age)));
+      }
+      inner.push_back(authenticate);
+      public_pipeline_ = std::make_unique<PublicPipeline>(runner_.routes().public_api, config_, runner_.metrics(),
+                                                          runner_.clock(), runner_.request_ids(), std::move(inner));
+      runner_.listen("listen", config_.listen, public_pipeline_->pipeline, true);
+    }
+    runner_.listen_ops(config_.ops_listen);
+    // The internal listener admits a service credential for any service hosted here.
+    if (selection_.internal_listener) {
+      const auth::KeySource& keys = auth_ ? static_cast<const auth::KeySource&>(auth_->keys()) : remote_->jwks();
+      std::vector<const auth::TokenVerifier*> verifiers;
+      for (const auto& name : selection_.names) {
+        auto options = user_tokens();
+        options.audience = name;
+        internal_verifiers_.push_back(std::make_unique<auth::TokenVerifier>(keys, runner_.clock(), options));
+        verifiers.push_back(internal_verifiers_.back().get());
+      }
+      internal_pipeline_ = make_internal_pipeline(
+          runner_.routes().internal, runner_.request_ids(),
+          std::make_shared<auth::InternalAuthMiddleware>(verifiers, runner_.metrics()));
+      runner_.listen("internal_listen", config_.internal_listen, *internal_pipeline_, true);
+    }
+    if (membership_ && !selection_.is_worker()) {
+      presence_ = std::make_unique<RegistryPresence>(*membership_, config_, selection_, random_,
+                                                     public_pipeline_ != nullptr, internal_pipeline_ != nullptr);
+      runner_.add(*presence_);
+    }
+  }
+
+  [[nodiscard]] auth::VerifierOptions user_tokens() const {
+    return {config_.auth.issuer, config_.auth.audience,
+            std::chrono::duration_cast<std::chrono::seconds>(config_.auth.leeway)};
+  }
+
+  [[nodiscard]] bool hosts_service(std::string_view name) const {
+    return selection_.has(name) && !selection_.is_worker();
+  }
+
+  const core::Config& config_;
+  const ServiceSelection& selection_;
+  ProcessRunner runner_;  // first: blocks the signals before any thread starts, stops the log last
+  // Ids of users' objects and secrets come from the CSPRNG; request and
+  // trace ids from the runner's generator, which mints nothing else.
+  core::SecureRandom random_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ServiceStores> stores_;  // each module's view: its own tables only
+  std::unique_ptr<lock::StoreLock> leases_;
+  std::unique_ptr<SharedRedis> shared_redis_;
+  std::unique_ptr<Messaging> messaging_;
+  std::unique_ptr<AuthComponent> auth_;
+  std::unique_ptr<auth::ServiceTokens> service_tokens_;
+  std::unique_ptr<RemoteServices> remote_;
+  std::unique_ptr<RegistryMembership> membership_;
+  std::unique_ptr<PaymentsComponent> payments_;
+  std::unique_ptr<NotifyComponent> notify_;
+  std::unique_ptr<CatalogComponent> catalog_;
+  std::unique_ptr<OrdersComponent> orders_;
+  std::unique_ptr<FollowedKeys> followed_keys_;
+  std::unique_ptr<auth::TokenVerifier> followed_verifier_;
+  std::unique_ptr<PublicPipeline> public_pipeline_;
+  std::vector<std::unique_ptr<auth::TokenVerifier>> internal_verifiers_;
+  std::unique_ptr<net::Pipeline> internal_pipeline_;
+  std::unique_ptr<RegistryPresence> presence_;
+};
 
 }  // namespace
 
@@ -114,12 +404,6 @@ int serve(const core::Config& config) {
 }
 
 int run_services(const core::Config& config, const ServiceSelection& selection) {
-  // Block the shutdown signals before any thread starts, so every thread
-  // inherits the mask and only sigwait() below receives them.
-  const auto signals = shutdown_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error code, not a kill
-
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (!ec) keep_private(config.data_dir, ec);
@@ -127,346 +411,7 @@ int run_services(const core::Config& config, const ServiceSelection& selection) 
     std::cerr << "orderly: data_dir " << config.data_dir << ": " << ec.message() << "\n";
     return kStartupError;
   }
-
-  core::log::start(core::log::parse_level(config.log.level));
-  core::SystemClock clock;
-  // Ids of users' objects and secrets come from the CSPRNG; request and
-  // trace ids, which every answer shows, from a generator that mints nothing else.
-  core::SecureRandom random;
-  core::FastRandom request_ids;
-  core::metrics::Registry metrics;
-  core::metrics::register_process_metrics(metrics);
-  metrics.gauge("orderly_build_info", "Always 1; the version is a label.", {"version"}).with_labels({kVersion}).set(1);
-  metrics.gauge_callback("orderly_log_lines_dropped", "Log lines dropped because the writer fell behind.",
-                         [] { return static_cast<double>(core::log::dropped_count()); });
-
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<ServiceStores> stores;  // each module's view: its own tables only
-  try {
-    store = open_store(config, metrics);
-    // Only the hosted services' tables: a service's database (or schema)
-    // holds no other service's data.
-    const auto migrations = migrations_for(selection.names);
-    const auto report = core::run_sync(store::migrate(*store, migrations));
-    stores = std::make_unique<ServiceStores>(*store, selection.names);
-    core::log::info("store.ready", {{"store", store_description(config)}, {"schema_version", report.current},
-                                    {"migrations_applied", report.applied.size()}});
-  } catch (const store::StoreError& error) {
-    std::cerr << "orderly: store " << store_description(config) << ": " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
-  }
-
-  // Modules, in dependency order; each adds its routes below. A service not
-  // hosted here is reached through its client in `remote`.
-  // Scale-out: the Redis shared with the other instances (product cache, login limits).
-  std::unique_ptr<SharedRedis> shared_redis;
-  try {
-    shared_redis = SharedRedis::from_config(config, clock);
-  } catch (const std::invalid_argument& error) {
-    std::cerr << "orderly: cache.redis: " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
-  }
-
-  std::unique_ptr<AuthComponent> auth;
-  if (selection.has("auth") && !selection.is_worker()) {
-    try {
-      auth = std::make_unique<AuthComponent>(config, stores->of("auth"), clock, random, metrics, shared_redis.get());
-      core::run_sync(auth->start());
-    } catch (const std::exception& error) {
-      std::cerr << "orderly: auth: " << error.what() << "\n";
-      core::log::stop();
-      return kStartupError;
-    }
-  }
-  std::unique_ptr<auth::ServiceTokens> service_tokens;
-  std::unique_ptr<RemoteServices> remote;
-  if (selection.internal_listener) {
-    try {
-      auto secret = load_internal_secret(config);
-      if (auth) service_tokens = std::make_unique<auth::ServiceTokens>(auth->keys(), clock, config.auth.issuer, secret);
-      remote = std::make_unique<RemoteServices>(config, selection.names.front(), std::move(secret),
-                                                service_tokens.get(), clock, random, metrics);
-    } catch (const std::exception& error) {
-      std::cerr << "orderly: services: " << error.what() << "\n";
-      core::log::stop();
-      return kStartupError;
-    }
-  }
-
-  // Scale-out with a registry: where the other services are, followed from
-  // etcd instead of the static services.* lists; this process's own
-  // instances are advertised once its listeners are bound.
-  std::unique_ptr<RegistryMembership> membership;
-  try {
-    membership = RegistryMembership::from_config(config, clock);
-  } catch (const core::ConfigError& error) {
-    std::cerr << "orderly: " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
-  }
-  if (membership && remote) {
-    membership->follow([&remote](const registry::Directory& directory) {
-      for (const std::string service : {"auth", "catalog", "payments"}) {
-        std::vector<core::HostPort> internal;
-        if (const auto found = directory.find(service); found != directory.end()) {
-          for (const auto& instance : found->second) {
-            if (instance.internal_address.empty()) continue;
-            try {
-              internal.push_back(core::HostPort::parse(instance.internal_address));
-            } catch (const std::invalid_argument&) {
-              core::log::warn("registry.instance_skipped", {{"service", service}, {"id", instance.id}});
-            }
-          }
-        }
-        remote->replace_instances(service, std::move(internal));
-      }
-    });
-    if (!membership->start_following(std::chrono::seconds(3))) {
-      core::log::warn("registry.not_read_yet", {{"etcd", config.registry.etcd}});
-    }
-  }
-
-  net::HealthRegistry health;
-  health.add("data_dir", data_dir_check(config.data_dir));
-  health.add("store", store_check(*store));
-  // Scale-out: /readyz also names a service this process calls and cannot
-  // reach: orders calls catalog, payments and auth; every service without
-  // auth follows auth's keys.
-  if (remote) {
-    for (const auto& name : remote->configured()) {
-      const bool called = selection.has("orders") || name == "auth";
-      if (called && !selection.has(name)) health.add(name, remote->reachable(name));
-    }
-  }
-
-  // The process's ONE broker and outbox (in the store, or RabbitMQ). Every
-  // module's wiring gets them: consumers as queue::Broker&, producers as
-  // queue::EventOutbox. Never create a second one: two would share tables or
-  // queues but not their settings or metrics.
-  std::unique_ptr<Messaging> messaging;
-  try {
-    messaging = std::make_unique<Messaging>(config, *store, clock, random, metrics);
-  } catch (const std::invalid_argument& error) {
-    std::cerr << "orderly: queue: " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
-  }
-  auto& broker = messaging->broker();
-  if (auto check = messaging->health_check()) health.add("rabbitmq", std::move(*check));
-  if (shared_redis) health.add("redis", shared_redis->health_check());
-  // Leases of the singleton jobs (outbox relay, expiry sweeps), in the
-  // hosted service's own lock table.
-  lock::StoreLock leases(*store, selection.names.front() + "-" + core::random_hex(random, 8));
-
-  net::Router public_router;
-  net::Router internal_router;
-  health.install(public_router);
-  health.install(internal_router);
-  std::unique_ptr<auth::StoreUserDirectory> local_users;
-  if (auth) {
-    auth->add_routes(public_router, messaging->outbox());
-    local_users = std::make_unique<auth::StoreUserDirectory>(stores->of("auth"));
-    auth::add_internal_user_routes(internal_router, *local_users);
-    if (service_tokens) auth::add_internal_token_routes(internal_router, *service_tokens, auth->keys());
-  }
-  std::optional<PaymentsModule> payments;
-  if (selection.has("payments") && !selection.is_worker()) {
-    payments = wire_payments(config, stores->of("payments"), public_router, clock, random, metrics);
-    if (!payments) {
-      core::log::stop();
-      return kStartupError;
-    }
-    payments::add_internal_payment_routes(internal_router, *payments->service);
-  }
-  std::unique_ptr<EmailWorkerRole> notify;
-  if (selection.worker == "email") {
-    notify = start_email_worker(config, broker, stores->of("notify"), clock, random, metrics);
-  } else if (selection.has("notify") && !selection.is_worker()) {
-    notify = add_notify(public_router, config, stores->of("notify"), broker, clock, random, metrics);
-  }
-  BackgroundWorkers workers;  // queue consumers and periodic jobs; started after the listeners
-  std::shared_ptr<CatalogWiring> catalog;
-  if (selection.has("catalog")) {
-    const CatalogRole role{.service = !selection.is_worker(),
-                           .bulk_worker = selection.is_worker() ? selection.worker == "bulk" : config.catalog.bulk_worker};
-    catalog = wire_catalog(public_router, workers, config, stores->of("catalog"), broker, messaging->outbox(), leases, clock, random,
-                           metrics, shared_redis.get(), role);
-    catalog::add_internal_stock_routes(internal_router, catalog->stock());
-  }
-  std::unique_ptr<OrdersComponent> orders;
-  if (selection.has("orders") && !selection.is_worker()) {
-    try {
-      auto& stock = catalog ? catalog->stock() : remote->stock();
-      auto& payer = payments ? *payments->service : remote->payments();
-      auth::UserDirectory& users = local_users ? static_cast<auth::UserDirectory&>(*local_users) : remote->users();
-      orders = wire_orders(public_router, config, stores->of("orders"), clock, random,
-                           {stock, payer, users, messaging->outbox(), leases, metrics});
-    } catch (const core::ConfigError& error) {
-      std::cerr << "orderly: orders: " << error.what() << "\n";
-      core::log::stop();
-      return kStartupError;
-    }
-  }
-
-  // Scale-out: the outbox the modules above write to, relayed to RabbitMQ by
-  // one process of the service at a time.
-  if (!selection.is_worker()) {
-    if (auto relay = messaging->relay(leases)) workers.add(std::move(*relay));
-  }
-
-  // Users' tokens: verified with auth's key ring here, or with the keys auth
-  // publishes (followed from its internal API).
-  std::unique_ptr<auth::TokenVerifier> followed_verifier;
-  std::shared_ptr<net::Middleware> authenticate;
-  // Every 2 s until auth answered once (it may start after this process),
-  // then every 30 s: a key auth rotates in is trusted from the next refresh.
-  int jwks_ticks = 0;
-  lock::PeriodicJob jwks_refresh("auth.jwks_refresh", std::chrono::seconds(2),
-                                 [&remote, &jwks_ticks]() -> boost::asio::awaitable<void> {
-                                   const bool due = remote->jwks().key_count() == 0 || ++jwks_ticks % 15 == 0;
-                                   if (due) (void)co_await remote->jwks().refresh();
-                                 });
-  if (auth) {
-    authenticate = auth->authenticate_middleware();
-  } else if (remote) {
-    try {
-      followed_verifier = std::make_unique<auth::TokenVerifier>(
-          remote->jwks(), clock,
-          auth::VerifierOptions{config.auth.issuer, config.auth.audience,
-                                std::chrono::duration_cast<std::chrono::seconds>(config.auth.leeway)});
-    } catch (const core::ConfigError& error) {
-      std::cerr << "orderly: " << error.what() << "\n";
-      core::log::stop();
-      return kStartupError;
-    }
-    // Admin tokens are checked against auth's token version (its internal API).
-    authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier, metrics, &remote->users());
-  }
-  // A worker role has no public API (and no token to check).
-  std::unique_ptr<PublicPipeline> public_pipeline;
-  if (!selection.is_worker()) {
-    std::vector<std::shared_ptr<net::Middleware>> inner;
-    // Embedded mode serves the web pages itself; in scale-out the gateway does.
-    if (!selection.internal_listener && !config.web.root.empty()) {
-      inner.push_back(std::make_shared<gateway::WebFilesMiddleware>(
-          config.web.root, std::chrono::duration_cast<std::chrono::seconds>(config.web.cache_max_age)));
-    }
-    inner.push_back(authenticate);
-    public_pipeline =
-        std::make_unique<PublicPipeline>(public_router, config, metrics, clock, request_ids, std::move(inner));
-  }
-
-  // The internal listener admits a service credential for any service hosted here.
-  std::vector<std::unique_ptr<auth::TokenVerifier>> internal_verifiers;
-  std::unique_ptr<net::Pipeline> internal_pipeline;
-  if (selection.internal_listener) {
-    const auth::KeySource& keys = auth ? static_cast<const auth::KeySource&>(auth->keys()) : remote->jwks();
-    for (const auto& name : selection.names) {
-      internal_verifiers.push_back(std::make_unique<auth::TokenVerifier>(
-          keys, clock,
-          auth::VerifierOptions{config.auth.issuer, name,
-                                std::chrono::duration_cast<std::chrono::seconds>(config.auth.leeway)}));
-    }
-    std::vector<const auth::TokenVerifier*> verifiers;
-    for (const auto& verifier : internal_verifiers) verifiers.push_back(verifier.get());
-    internal_pipeline = make_internal_pipeline(internal_router, request_ids,
-                                               std::make_shared<auth::InternalAuthMiddleware>(verifiers, metrics));
-  }
-
-  net::Router ops_router;
-  health.install(ops_router);
-  add_metrics_endpoint(ops_router, metrics);
-  const auto ops_pipeline = make_ops_pipeline(ops_router, request_ids);
-
-  const unsigned threads = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
-  net::HttpServer server(threads, config.http, metrics, clock);
-  try {
-    if (public_pipeline) server.add_listener("listen", config.listen, public_pipeline->pipeline, true);
-    server.add_listener("ops_listen", config.ops_listen, *ops_pipeline, false);
-    if (internal_pipeline) server.add_listener("internal_listen", config.internal_listen, *internal_pipeline, true);
-  } catch (const net::BindError& error) {
-    std::cerr << "orderly: " << error.what() << "\n";
-    core::log::stop();
-    return kStartupError;
-  }
-  if (auth) auth->start_key_reload(server.loop_executor(0));
-  // After the listeners bound: a start-up that fails on a taken port must not
-  // have created (and shown the password of) an account first.
-  if (auth && config.auth.seed_admin) {
-    std::optional<std::string> admin_password;
-    if (const char* from_environment = std::getenv("ORDERLY_ADMIN_PASSWORD"); from_environment && *from_environment) {
-      admin_password = from_environment;
-    }
-    try {
-      core::run_sync(auth->seed_admin(std::move(admin_password)));
-    } catch (const std::exception& error) {
-      std::cerr << "orderly: auth: " << error.what() << "\n";
-      core::log::stop();
-      return kStartupError;
-    }
-  }
-  server.start();
-  if (membership && !selection.is_worker()) {
-    try {
-      for (const auto& name : selection.names) {
-        membership->advertise(registry::Instance{
-            name, name + "-" + core::random_hex(random, 8),
-            public_pipeline ? RegistryMembership::advertised(config, server.bound_address("listen")) : std::string(),
-            internal_pipeline ? RegistryMembership::advertised(config, server.bound_address("internal_listen"))
-                              : std::string(),
-            kVersion});
-      }
-    } catch (const core::ConfigError& error) {
-      std::cerr << "orderly: " << error.what() << "\n";
-      core::log::stop();
-      return kStartupError;
-    }
-    membership->start_advertising();
-  }
-  if (!auth && remote) jwks_refresh.start(server.loop_executor(0));
-  workers.start();
-  std::string hosted = selection.is_worker() ? "worker:" + selection.worker : "";
-  if (!selection.is_worker()) {
-    for (const auto& name : selection.names) hosted += (hosted.empty() ? "" : ",") + name;
-  }
-  core::log::info("server.started",
-                  {{"version", kVersion},
-                   {"services", hosted},
-                   {"listen", public_pipeline ? server.bound_address("listen").to_string() : std::string("-")},
-                   {"queues", messaging->kind()},
-                   {"ops_listen", server.bound_address("ops_listen").to_string()},
-                   {"internal_listen",
-                    internal_pipeline ? server.bound_address("internal_listen").to_string() : std::string("-")},
-                   {"threads", threads},
-                   {"data_dir", config.data_dir},
-                   {"pid", ::getpid()}});
-  core::log::flush();
-
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  core::log::info("server.draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
-                                      {"grace_ms", config.http.drain_grace.count()}});
-  health.set_draining();
-  // Out of the registry first, so the gateway and the clients stop sending here.
-  if (membership) membership->deregister(config.http.drain_grace);
-  if (config.http.drain_delay.count() > 0) {
-    // Still serving, but /readyz answers 503 "draining": load balancers that
-    // poll it take this instance out before its listeners close.
-    std::this_thread::sleep_for(config.http.drain_delay);
-  }
-  jwks_refresh.stop(config.http.drain_grace);
-  const auto unfinished = server.drain(config.http.drain_grace);
-  workers.stop(config.http.drain_grace);
-  if (unfinished > 0) {
-    core::log::warn("server.drain_incomplete", {{"connections_cut", unfinished}});
-  }
-  if (notify) notify->stop();  // finishes the messages in flight
-  orders.reset();  // its saga runner stops before the clients it calls go away
-  core::log::info("server.stopped", {{"clean", unfinished == 0}});
-  core::log::stop();
-  return 0;
+  return run_role([&] { return ServicesRole(config, selection).run(); });
 }
 
 }  // namespace orderly::app
