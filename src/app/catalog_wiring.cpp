@@ -3,6 +3,7 @@
 #include "cache/local_cache.hpp"
 #include "cache/redis_cache.hpp"
 #include "catalog/bulk_worker.hpp"
+#include "catalog/cache_invalidation_worker.hpp"
 #include "catalog/catalog_routes.hpp"
 #include "catalog/import_handlers.hpp"
 #include "catalog/import_jobs.hpp"
@@ -23,12 +24,13 @@ namespace orderly::app {
 struct CatalogModule::Parts {
   Parts(const core::CatalogConfig& settings, store::Store& the_store, cache::Cache& cache, queue::Broker& broker,
         queue::EventOutbox& outbox, lock::DistributedLock& lock, const core::Clock& the_clock, core::Random& random,
-        core::metrics::Registry& metrics)
+        core::metrics::Registry& metrics, bool shared_cache)
       : config(settings),
         store(the_store),
         clock(the_clock),
         products(the_store, the_clock, random),
-        product_cache(cache, products, settings.cache_ttl),
+        product_cache(cache, products, settings.cache_ttl, shared_cache ? &outbox : nullptr),
+        cache_invalidation(broker, product_cache, settings.worker_poll_interval),
         jobs(the_store, the_clock),
         inventory(product_cache, the_clock),
         stock(the_store, inventory, the_clock),
@@ -65,6 +67,7 @@ struct CatalogModule::Parts {
   const core::Clock& clock;
   catalog::ProductRepository products;
   catalog::ProductCache product_cache;
+  catalog::CacheInvalidationWorker cache_invalidation;
   catalog::ImportJobs jobs;
   catalog::StoreInventory inventory;
   catalog::StoreStockReservations stock;
@@ -77,8 +80,10 @@ struct CatalogModule::Parts {
 
 CatalogModule::CatalogModule(const core::CatalogConfig& config, store::Store& store, cache::Cache& cache,
                              queue::Broker& broker, queue::EventOutbox& outbox, lock::DistributedLock& lock,
-                             const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics)
-    : parts_(std::make_unique<Parts>(config, store, cache, broker, outbox, lock, clock, random, metrics)) {}
+                             const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics,
+                             bool shared_cache)
+    : parts_(std::make_unique<Parts>(config, store, cache, broker, outbox, lock, clock, random, metrics,
+                                     shared_cache)) {}
 
 CatalogModule::~CatalogModule() = default;
 
@@ -95,6 +100,11 @@ catalog::StockReservations& CatalogModule::stock() {
 BackgroundWorkers::Worker CatalogModule::reservation_expiry() {
   auto& job = parts_->reservation_expiry;
   return {"catalog.reservation_expiry", [&job] { return job.run(); }, [&job] { job.request_stop(); }};
+}
+
+BackgroundWorkers::Worker CatalogModule::cache_invalidation() {
+  auto& worker = parts_->cache_invalidation;
+  return {"catalog.cache_invalidation", [&worker] { return worker.run(); }, [&worker] { worker.stop(); }};
 }
 
 BackgroundWorkers::Worker CatalogModule::bulk_worker() {
@@ -130,7 +140,8 @@ CatalogComponent::CatalogComponent(const core::Config& config, store::Store& sto
     : role_(role),
       cache_(product_cache(config, clock, metrics, shared_redis)),
       outbox_(std::move(outbox)),
-      module_(config.catalog, store, *cache_, broker, *outbox_, lock, clock, random, metrics) {}
+      shared_cache_(shared_redis != nullptr),
+      module_(config.catalog, store, *cache_, broker, *outbox_, lock, clock, random, metrics, shared_cache_) {}
 
 CatalogComponent::~CatalogComponent() = default;
 
@@ -142,6 +153,7 @@ void CatalogComponent::add_routes(Routes& routes) {
 
 void CatalogComponent::add_workers(BackgroundWorkers& workers) {
   if (role_.service) workers.add(module_.reservation_expiry());
+  if (role_.service && shared_cache_) workers.add(module_.cache_invalidation());
   if (role_.bulk_worker) workers.add(module_.bulk_worker());
 }
 

@@ -25,9 +25,11 @@ namespace orderly::app {
 class CatalogModule {
  public:
   // `lock` leases the reservation expiry to one catalog process at a time.
+  // `shared_cache`: `cache` outlives this process (Redis), so every product
+  // write also records its invalidation as an event (catalog/product_cache.hpp).
   CatalogModule(const core::CatalogConfig& config, store::Store& store, cache::Cache& cache, queue::Broker& broker,
                 queue::EventOutbox& outbox, lock::DistributedLock& lock, const core::Clock& clock,
-                core::Random& random, core::metrics::Registry& metrics);
+                core::Random& random, core::metrics::Registry& metrics, bool shared_cache);
   ~CatalogModule();
   CatalogModule(const CatalogModule&) = delete;
   CatalogModule& operator=(const CatalogModule&) = delete;
@@ -39,6 +41,8 @@ class CatalogModule {
   // Releases reservations past their expiry, every catalog.reservation_sweep_interval,
   // in one catalog process at a time (a singleton job under a lease).
   [[nodiscard]] BackgroundWorkers::Worker reservation_expiry();
+  // Scale-out: the consumer of those invalidation events ("catalog-cache").
+  [[nodiscard]] BackgroundWorkers::Worker cache_invalidation();
   // The consumer of the "bulk" queue (CSV imports): what `orderly serve`
   // runs in the background and what `orderly worker bulk` runs alone.
   [[nodiscard]] BackgroundWorkers::Worker bulk_worker();
@@ -82,6 +86,7 @@ class CatalogComponent final : public Component {
   CatalogRole role_;
   std::unique_ptr<cache::Cache> cache_;
   std::shared_ptr<queue::EventOutbox> outbox_;
+  bool shared_cache_;
   CatalogModule module_;
 };
 

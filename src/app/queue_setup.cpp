@@ -1,6 +1,7 @@
 #include "app/queue_setup.hpp"
 
 #include "catalog/import_jobs.hpp"
+#include "catalog/product_cache.hpp"
 #include "notify/order_events.hpp"
 
 namespace orderly::app {
@@ -28,6 +29,7 @@ std::span<const std::string> platform_queues() {
   static const std::string kQueues[] = {
       std::string(notify::kNotificationsQueue),
       std::string(catalog::kBulkQueue),
+      std::string(catalog::kCacheQueue),
   };
   return kQueues;
 }

@@ -1,8 +1,5 @@
 #include "catalog/bulk_worker.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
 #include "core/logging.hpp"
@@ -57,34 +54,18 @@ asio::awaitable<void> BulkWorker::handle(queue::Delivery delivery) {
   co_await broker_.ack(std::move(delivery));
 }
 
+queue::ConsumerLoopOptions BulkWorker::loop_options() const {
+  return {std::string(kBulkQueue), "catalog.bulk", options_.prefetch, options_.poll_interval};
+}
+
 asio::awaitable<std::size_t> BulkWorker::poll_once() {
-  std::string queue(kBulkQueue);
-  auto deliveries = co_await broker_.receive(std::move(queue), options_.prefetch);
-  const auto count = deliveries.size();
-  for (auto& delivery : deliveries) {
-    if (stopping_.load()) break;  // unhandled ones come back after their visibility timeout
-    co_await handle(std::move(delivery));
-  }
-  co_return count;
+  const queue::DeliveryHandler handler = [this](queue::Delivery delivery) { return handle(std::move(delivery)); };
+  co_return co_await queue::consume_once(broker_, loop_options(), stopping_, handler);
 }
 
 asio::awaitable<void> BulkWorker::run() {
-  asio::steady_timer idle(co_await asio::this_coro::executor);
-  core::log::info("catalog.bulk_worker_started", {{"queue", kBulkQueue}});
-  while (!stopping_.load()) {  // ends on stop(), checked at least once per poll interval
-    std::size_t handled = 0;
-    try {
-      handled = co_await poll_once();
-    } catch (const std::exception& error) {
-      // The queue itself failed (store unavailable): log and poll again later.
-      core::log::error("catalog.bulk_poll_failed", {{"error", error.what()}});
-    }
-    if (handled > 0) continue;
-    idle.expires_after(options_.poll_interval);
-    boost::system::error_code ec;
-    co_await idle.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-  core::log::info("catalog.bulk_worker_stopped", {{"queue", kBulkQueue}});
+  queue::DeliveryHandler handler = [this](queue::Delivery delivery) { return handle(std::move(delivery)); };
+  co_await queue::run_consumer(broker_, loop_options(), stopping_, std::move(handler));
 }
 
 }  // namespace orderly::catalog

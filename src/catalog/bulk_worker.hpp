@@ -6,10 +6,10 @@
 #include <optional>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "catalog/product_importer.hpp"
 #include "queue/broker.hpp"
+#include "queue/consumer_loop.hpp"
 
 namespace orderly::catalog {
 
@@ -47,6 +47,7 @@ class BulkWorker {
 
  private:
   boost::asio::awaitable<void> handle(queue::Delivery delivery);
+  [[nodiscard]] queue::ConsumerLoopOptions loop_options() const;
 
   queue::Broker& broker_;
   ProductImporter& importer_;

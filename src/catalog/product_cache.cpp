@@ -3,6 +3,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "cache/cache_aside.hpp"
@@ -57,6 +59,20 @@ asio::awaitable<std::optional<ProductView>> ProductCache::get(std::string id) {
   auto view = decode(cached);
   if (!view) throw std::runtime_error("catalog cache entry malformed");  // only our own encode writes it
   co_return view;
+}
+
+asio::awaitable<void> ProductCache::changed(store::Transaction& tx, std::vector<std::string> product_ids) {
+  if (durable_ == nullptr || product_ids.empty()) co_return;
+  boost::json::array ids;
+  for (auto& id : product_ids) ids.emplace_back(std::move(id));
+  queue::Message message{"",  // filled in by the outbox
+                         std::string(kCacheQueue),
+                         std::string(kProductsChangedType),
+                         1,
+                         boost::json::serialize(boost::json::object{{"product_ids", std::move(ids)}}),
+                         "",
+                         ""};
+  co_await durable_->write(tx, std::move(message));
 }
 
 asio::awaitable<void> ProductCache::invalidate(std::string id) {

@@ -118,8 +118,12 @@ asio::awaitable<net::Response> ProductHandlers::update(net::RequestContext& cont
   AcceptedVersions accepted;
   if (const auto if_match = request.headers.get("If-Match")) accepted = accepted_versions(*if_match);
   Product product;
+  auto& cache = cache_;
+  ProductRepository::AlsoInTransaction record_change = [&cache, id](store::Transaction& tx) {
+    return cache.changed(tx, {id});
+  };
   try {
-    product = co_await products_.update(id, std::move(patch), std::move(accepted));
+    product = co_await products_.update(id, std::move(patch), std::move(accepted), nullptr, std::move(record_change));
   } catch (const ProductNotFound&) {
     throw problems::product_not_found();
   } catch (const VersionMismatch& stale) {
@@ -135,8 +139,12 @@ asio::awaitable<net::Response> ProductHandlers::remove(net::RequestContext& cont
   auto id = path_id(context);
   AcceptedVersions accepted;
   if (const auto if_match = request.headers.get("If-Match")) accepted = accepted_versions(*if_match);
+  auto& cache = cache_;
+  ProductRepository::AlsoInTransaction record_change = [&cache, id](store::Transaction& tx) {
+    return cache.changed(tx, {id});
+  };
   try {
-    co_await products_.remove(id, std::move(accepted));
+    co_await products_.remove(id, std::move(accepted), std::move(record_change));
   } catch (const ProductNotFound&) {
     throw problems::product_not_found();
   } catch (const VersionMismatch& stale) {

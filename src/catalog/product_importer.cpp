@@ -57,6 +57,7 @@ asio::awaitable<bool> ProductImporter::import_batch(ImportJob& progress, const B
       next.processed = batch.end;
       const auto recorded = co_await jobs_.record_batch(tx, next, progress.processed);
       if (!recorded) throw Superseded{};
+      co_await cache_.changed(tx, updated_ids);
     });
   } catch (const Superseded&) {
     co_return false;

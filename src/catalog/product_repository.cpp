@@ -126,7 +126,7 @@ asio::awaitable<Product> ProductRepository::create(ProductDraft draft) {
 }
 
 asio::awaitable<Product> ProductRepository::update(std::string id, ProductPatch patch, AcceptedVersions accepted,
-                                                   store::CommitToken* commit) {
+                                                   store::CommitToken* commit, AlsoInTransaction also) {
   if (!is_plausible_id(id)) throw ProductNotFound();
   const auto now = core::format_rfc3339(clock_.now());
   Product updated;
@@ -143,6 +143,7 @@ asio::awaitable<Product> ProductRepository::update(std::string id, ProductPatch 
       const auto written = co_await tx.execute(kUpdate, std::move(update_params));
       // The row is locked (or the only writer is us): it cannot have moved.
       updated = product_from_row(written.first());
+      if (also) co_await also(tx);
     });
     if (commit != nullptr) *commit = std::move(token);
   } catch (const store::ConstraintViolation& violation) {
@@ -152,9 +153,9 @@ asio::awaitable<Product> ProductRepository::update(std::string id, ProductPatch 
   co_return updated;
 }
 
-asio::awaitable<void> ProductRepository::remove(std::string id, AcceptedVersions accepted) {
+asio::awaitable<void> ProductRepository::remove(std::string id, AcceptedVersions accepted, AlsoInTransaction also) {
   if (!is_plausible_id(id)) throw ProductNotFound();
-  if (!accepted) {
+  if (!accepted && !also) {
     const auto deleted = co_await store_.execute(kDelete, params(id));
     if (deleted.affected_rows == 0) throw ProductNotFound();
     co_return;
@@ -165,6 +166,7 @@ asio::awaitable<void> ProductRepository::remove(std::string id, AcceptedVersions
     const auto version = current.first().int64("version");
     if (!accepts(accepted, version)) throw VersionMismatch(version);
     co_await tx.execute(kDelete, params(id));
+    if (also) co_await also(tx);
   });
 }
 

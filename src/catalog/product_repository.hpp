@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,10 @@ struct UpsertResult {
 // Thread-safe (it holds no state of its own).
 class ProductRepository {
  public:
+  // More work for a write's own transaction (the cache's changed(), which
+  // records the change as an event that commits with it).
+  using AlsoInTransaction = std::function<boost::asio::awaitable<void>(store::Transaction&)>;
+
   ProductRepository(store::Store& store, const core::Clock& clock, core::Random& random)
       : store_(store), clock_(clock), random_(random) {}
 
@@ -58,11 +63,11 @@ class ProductRepository {
   // ProductNotFound, VersionMismatch (the current version is not one of
   // `accepted`) or SkuTaken. `commit`, when given, receives the write's commit
   // position: a later find with ReadOptions::at_least(it) sees the update even
-  // on a replica (read-your-writes).
+  // on a replica (read-your-writes). `also` runs in the same transaction.
   boost::asio::awaitable<Product> update(std::string id, ProductPatch patch, AcceptedVersions accepted = {},
-                                         store::CommitToken* commit = nullptr);
-  // Throws ProductNotFound or VersionMismatch.
-  boost::asio::awaitable<void> remove(std::string id, AcceptedVersions accepted = {});
+                                         store::CommitToken* commit = nullptr, AlsoInTransaction also = {});
+  // Throws ProductNotFound or VersionMismatch. `also` runs in the same transaction.
+  boost::asio::awaitable<void> remove(std::string id, AcceptedVersions accepted = {}, AlsoInTransaction also = {});
 
   // Inside the caller's transaction: creates a product for a new sku, or
   // overwrites the product that has it (name, description, price, stock) and

@@ -66,13 +66,19 @@ asio::awaitable<std::vector<ReservedLine>> StoreInventory::reserve(store::Transa
   }
   std::vector<ReservedLine> reserved;
   reserved.reserve(lines.size());
-  for (auto& line : lines) reserved.push_back(std::move(*line));
+  std::vector<std::string> changed;
+  for (auto& line : lines) {
+    changed.push_back(line->product_id);
+    reserved.push_back(std::move(*line));
+  }
+  co_await cache_.changed(tx, std::move(changed));
   co_return reserved;
 }
 
 asio::awaitable<void> StoreInventory::release(store::Transaction& tx, std::vector<StockRequest> items) {
   check_quantities(items);
   const auto now = core::format_rfc3339(clock_.now());
+  std::vector<std::string> changed;
   for (const auto index : lock_order(items)) {
     const auto& item = items[index];
     if (!is_plausible_id(item.product_id)) continue;  // never reserved, so nothing to return
@@ -81,8 +87,11 @@ asio::awaitable<void> StoreInventory::release(store::Transaction& tx, std::vecto
     if (returned.affected_rows == 0) {
       core::log::warn("catalog.release_skipped",
                       {{"product_id", item.product_id}, {"quantity", item.quantity}, {"reason", "product deleted"}});
+      continue;
     }
+    changed.push_back(item.product_id);
   }
+  co_await cache_.changed(tx, std::move(changed));
 }
 
 asio::awaitable<void> StoreInventory::stock_changed(std::vector<std::string> product_ids) {
