@@ -66,8 +66,6 @@ class ProcessRunner {
   [[nodiscard]] Routes& routes() { return routes_; }
   // The operations router: health and /metrics; a role may add to it before listen_ops().
   [[nodiscard]] net::Router& ops_router() { return ops_router_; }
-  [[nodiscard]] net::HttpServer& server() { return *server_; }
-  [[nodiscard]] unsigned threads() const { return threads_; }
 
   // In dependency order (a component after the ones it calls). Adds its
   // routes and workers now; it must outlive run().
