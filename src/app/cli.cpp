@@ -52,6 +52,11 @@ void add_config_flags(CLI::App& command, ConfigFlags& flags) {
   command.add_option("-s,--set", flags.sets, "Any setting as KEY=VALUE, e.g. --set http.idle_timeout=30s")->take_all();
 }
 
+// For the commands that only read or write the data folder: no listener, no event loops.
+void remove_listener_flags(CLI::App& command) {
+  for (const char* flag : {"--listen", "--ops-listen", "--threads"}) command.remove_option(command.get_option(flag));
+}
+
 core::Config load(const ConfigFlags& flags) {
   std::optional<std::string> file;
   if (!flags.file.empty()) {
@@ -176,6 +181,7 @@ int run_cli(int argc, char** argv) {
   backup_command
       ->add_option("--to", backup_to, "New or empty folder for the backup (made 0700; files 0600, with manifest.json)")
       ->required();
+  remove_listener_flags(*backup_command);
 
   ConfigFlags restore_flags;
   std::string restore_from;
@@ -188,6 +194,7 @@ int run_cli(int argc, char** argv) {
   restore_command->add_option("--from", restore_from, "A folder written by `orderly backup --to`")->required();
   restore_command->add_flag("--force", restore_force,
                             "Overwrite a data folder that is not empty (never one a running process has open)");
+  remove_listener_flags(*restore_command);
 
   ConfigFlags config_flags;
   bool print_defaults = false;
