@@ -66,13 +66,16 @@ CONF
   chown -R "$PGBACKREST_USER:" "$base/pgbackrest"
 }
 
+# The archive_command value alone (for Patroni's postgresql.parameters).
+pgbackrest_archive_command() {
+  echo "pgbackrest --config=$(pgbackrest_conf_of "$1") --stanza=$PGBACKREST_STANZA archive-push %p"
+}
+
 # The postgresql.conf lines that archive every WAL segment into the repository.
 pgbackrest_archive_settings() {
-  local conf
-  conf=$(pgbackrest_conf_of "$1")
   cat <<CONF
 archive_mode = on
-archive_command = 'pgbackrest --config=$conf --stanza=$PGBACKREST_STANZA archive-push %p'
+archive_command = '$(pgbackrest_archive_command "$1")'
 # A quiet server still ships its last writes within a minute (the RPO bound when idle).
 archive_timeout = 60
 CONF
