@@ -33,9 +33,15 @@ void copy_complete_lines(const std::filesystem::path& from, const std::filesyste
 BackupFile copy_one(const DataFile& file, const std::filesystem::path& folder) {
   const auto target = folder / file.name;
   switch (file.kind) {
-    case DataFile::Kind::database: store::sqlite::backup_database(file.path.string(), target.string()); break;
-    case DataFile::Kind::secret: copy_private_file(file.path, target); break;
-    case DataFile::Kind::journal: copy_complete_lines(file.path, target); break;
+    case DataFile::Kind::database:
+      store::sqlite::backup_database(file.path.string(), target.string());
+      break;
+    case DataFile::Kind::secret:
+      copy_private_file(file.path, target);
+      break;
+    case DataFile::Kind::journal:
+      copy_complete_lines(file.path, target);
+      break;
   }
   return BackupFile{file.name, file.role, std::filesystem::file_size(target), file_sha256(target)};
 }

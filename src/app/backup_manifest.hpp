@@ -16,8 +16,8 @@ class BackupError : public std::runtime_error {
 };
 
 struct BackupFile {
-  std::string name;    // inside the backup folder, e.g. "orderly.db"
-  std::string role;    // database, auth_key, vault_keys or provider_journal (where restore puts it)
+  std::string name;  // inside the backup folder, e.g. "orderly.db"
+  std::string role;  // database, auth_key, vault_keys or provider_journal (where restore puts it)
   std::uintmax_t bytes = 0;
   std::string sha256;  // lower-case hex
 };

@@ -67,12 +67,16 @@ TEST_F(BackupManifestTest, RefusesWhatItCannotTrust) {
   EXPECT_THROW((void)BackupManifest::parse(with_file("..")), BackupError);
   EXPECT_THROW((void)BackupManifest::parse("not json"), BackupError);
   EXPECT_THROW((void)BackupManifest::parse("[]"), BackupError);
-  EXPECT_THROW((void)BackupManifest::parse(R"({"format":2,"orderly_version":"1","created_at":"t","schema_version":1,"files":[]})"),
+  EXPECT_THROW((void)BackupManifest::parse(
+                   R"({"format":2,"orderly_version":"1","created_at":"t","schema_version":1,"files":[]})"),
                BackupError);
-  EXPECT_THROW((void)BackupManifest::parse(R"({"format":1,"orderly_version":"1","created_at":"t","schema_version":-1,"files":[]})"),
+  EXPECT_THROW((void)BackupManifest::parse(
+                   R"({"format":1,"orderly_version":"1","created_at":"t","schema_version":-1,"files":[]})"),
                BackupError);
-  EXPECT_THROW((void)BackupManifest::parse(R"({"format":1,"orderly_version":"1","created_at":"t","schema_version":1,"files":[{"name":"a","role":"r","bytes":1,"sha256":"ab"}]})"),
-               BackupError);
+  EXPECT_THROW(
+      (void)BackupManifest::parse(
+          R"({"format":1,"orderly_version":"1","created_at":"t","schema_version":1,"files":[{"name":"a","role":"r","bytes":1,"sha256":"ab"}]})"),
+      BackupError);
 }
 
 TEST_F(BackupManifestTest, CatchesAChangedOrMissingFile) {

@@ -116,8 +116,8 @@ int restore_data_folder(const core::Config& config, const std::string& from, boo
       throw BackupError("the restored database fails its integrity check: " + report);
     }
     if (const auto version = store::sqlite::schema_version(database); version != manifest.schema_version) {
-      throw BackupError("the restored database has schema version " + std::to_string(version) +
-                        ", the manifest says " + std::to_string(manifest.schema_version));
+      throw BackupError("the restored database has schema version " + std::to_string(version) + ", the manifest says " +
+                        std::to_string(manifest.schema_version));
     }
     std::cout << "restore: done: " << manifest.files.size() << " files from " << from << " (made "
               << manifest.created_at << " by orderly " << manifest.orderly_version << "), schema version "

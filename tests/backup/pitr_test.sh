@@ -84,10 +84,18 @@ card=$(shop_card "$buyer")
 t0=$EPOCHREALTIME
 "$ROOT/scripts/cluster" backup --type full --dir "$WORK" >"$WORK/backup.out" 2>&1 || { cat "$WORK/backup.out" >&2; fail "backup"; }
 backup_seconds=$(elapsed "$t0")
+# pgBackRest picks the backup for a time target by whole seconds (a stop time
+# strictly before the target's second): the moment must fall in a later second
+# than the backup's end, which on an idle machine the orders alone may not take.
+backup_second=$(sql "$port" "select floor(extract(epoch from clock_timestamp()))")
 
 first=()
 for ((n = 1; n <= 5; n++)); do first+=("$(shop_order "$buyer" "$product" 2 "$card" "first-$n")"); done
 for id in "${first[@]}"; do shop_wait_paid "$buyer" "$id"; done
+for ((i = 0; i < 30; i++)); do
+  (($(sql "$port" "select floor(extract(epoch from clock_timestamp()))") > backup_second)) && break
+  sleep 0.1
+done
 # The moment to restore to, on the database server's clock, after the first orders committed.
 target=$(sql "$port" "select clock_timestamp()")
 later=()

@@ -29,8 +29,8 @@ const std::vector<std::string> kShopArgs = {"--set", "orders.saga_backoff_base=5
                                             "orders.saga_backoff_max=500ms"};
 
 OrderlyProcess::Options serve_from(const std::string& data_dir) {
-  std::vector<std::string> args = {"serve",    "--listen", "127.0.0.1:0", "--ops-listen", "127.0.0.1:0",
-                                   "--data-dir", data_dir, "--threads",   "2"};
+  std::vector<std::string> args = {
+      "serve", "--listen", "127.0.0.1:0", "--ops-listen", "127.0.0.1:0", "--data-dir", data_dir, "--threads", "2"};
   args.insert(args.end(), kShopArgs.begin(), kShopArgs.end());
   return {.args = args, .environment = {std::string("ORDERLY_ADMIN_PASSWORD=") + kAdminPassword}};
 }
@@ -170,8 +170,8 @@ TEST(BackupEndToEnd, HelpAndBadInputAreClearNotACrash) {
   EXPECT_NE(no_target.stderr_text.find("--to"), std::string::npos) << no_target.stderr_text;
 
   TempFolder temp;
-  const auto not_a_backup = run_orderly({"restore", "--from", temp.path().string(), "--data-dir",
-                                         (temp.path() / "data").string()});
+  const auto not_a_backup =
+      run_orderly({"restore", "--from", temp.path().string(), "--data-dir", (temp.path() / "data").string()});
   EXPECT_EQ(not_a_backup.code, 1);
   EXPECT_NE(not_a_backup.stderr_text.find("manifest.json"), std::string::npos) << not_a_backup.stderr_text;
   EXPECT_FALSE(std::filesystem::exists(temp.path() / "data"));

@@ -70,8 +70,8 @@ TEST(UpgradeEndToEnd, ADataFolderOfAnEarlierVersionMigratesInPlaceAndKeepsEveryO
 
     std::atomic<std::uint16_t> port{server.port()};
     ShopClient shop(port);
-    const auto buyer = shop.login(std::string(expected.at("buyer").as_string()),
-                                  std::string(expected.at("password").as_string()));
+    const auto buyer =
+        shop.login(std::string(expected.at("buyer").as_string()), std::string(expected.at("password").as_string()));
     std::set<std::string> wanted;
     for (const auto& id : expected.at("orders").as_array()) wanted.insert(std::string(id.as_string()));
     ASSERT_EQ(wanted.size(), 3U);
@@ -100,8 +100,7 @@ TEST(UpgradeEndToEnd, ADataFolderOfAnEarlierVersionMigratesInPlaceAndKeepsEveryO
     const auto placed = shop.place(buyer, "after-upgrade", ShopClient::order_body(product, 1, card));
     ASSERT_TRUE(placed);
     ASSERT_EQ(placed->status, 201) << placed->body;
-    const auto settled =
-        shop.wait_settled(buyer, std::string(json::parse(placed->body).at("id").as_string()), 20s);
+    const auto settled = shop.wait_settled(buyer, std::string(json::parse(placed->body).at("id").as_string()), 20s);
     ASSERT_TRUE(settled);
     EXPECT_EQ(settled->at("status").as_string(), "paid");
     EXPECT_EQ(shop.stock_of(product), expected.at("stock").as_int64() - 1);

@@ -97,8 +97,8 @@ int schema_version(const std::string& path) {
   const auto db = open(path, SQLITE_OPEN_READONLY);
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db.get(),
-                         "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
-                         -1, &raw, nullptr) != SQLITE_OK) {
+                         "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'", -1,
+                         &raw, nullptr) != SQLITE_OK) {
     throw StoreError("sqlite " + path + ": " + sqlite3_errmsg(db.get()));
   }
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, &sqlite3_finalize);
