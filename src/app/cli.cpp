@@ -10,11 +10,13 @@
 #include <CLI/CLI.hpp>
 
 #include "app/audit_command.hpp"
+#include "app/backup_command.hpp"
 #include "app/gateway_wiring.hpp"
 #include "app/keys_command.hpp"
 #include "app/migrate.hpp"
 #include "app/payments_wiring.hpp"
 #include "app/probe_command.hpp"
+#include "app/restore_command.hpp"
 #include "app/serve.hpp"
 #include "app/version.hpp"
 #include "core/config.hpp"
@@ -48,6 +50,11 @@ void add_config_flags(CLI::App& command, ConfigFlags& flags) {
   command.add_option("--threads", flags.threads, "Event loops, 0 for one per core (default 0)");
   command.add_option("--log-level", flags.log_level, "debug, info, warn or error (default info)");
   command.add_option("-s,--set", flags.sets, "Any setting as KEY=VALUE, e.g. --set http.idle_timeout=30s")->take_all();
+}
+
+// For the commands that only read or write the data folder: no listener, no event loops.
+void remove_listener_flags(CLI::App& command) {
+  for (const char* flag : {"--listen", "--ops-listen", "--threads"}) command.remove_option(command.get_option(flag));
 }
 
 core::Config load(const ConfigFlags& flags) {
@@ -164,6 +171,31 @@ int run_cli(int argc, char** argv) {
   audit_verify->add_option("--anchor", audit_anchor,
                            "SEQ:HASH of an audit.appended log line: also catch a rewritten or truncated tail");
 
+  ConfigFlags backup_flags;
+  std::string backup_to;
+  auto* backup_command = app.add_subcommand(
+      "backup",
+      "Embedded mode: copy the data folder (database, key files, provider journal) into a new folder, safely while "
+      "`orderly serve` runs on it");
+  add_config_flags(*backup_command, backup_flags);
+  backup_command
+      ->add_option("--to", backup_to, "New or empty folder for the backup (made 0700; files 0600, with manifest.json)")
+      ->required();
+  remove_listener_flags(*backup_command);
+
+  ConfigFlags restore_flags;
+  std::string restore_from;
+  bool restore_force = false;
+  auto* restore_command = app.add_subcommand(
+      "restore",
+      "Embedded mode: put a backup back as the data folder (--data-dir); checks the manifest first and the "
+      "database's integrity after");
+  add_config_flags(*restore_command, restore_flags);
+  restore_command->add_option("--from", restore_from, "A folder written by `orderly backup --to`")->required();
+  restore_command->add_flag("--force", restore_force,
+                            "Overwrite a data folder that is not empty (never one a running process has open)");
+  remove_listener_flags(*restore_command);
+
   ConfigFlags config_flags;
   bool print_defaults = false;
   auto* config_command = app.add_subcommand("config", "Print the configuration as YAML");
@@ -214,6 +246,8 @@ int run_cli(int argc, char** argv) {
     if (keys_rotate->parsed()) return rotate_signing_keys(load(keys_flags));
     if (keys_list->parsed()) return list_signing_keys(load(keys_flags));
     if (audit_verify->parsed()) return verify_audit_log(load(audit_flags), audit_anchor);
+    if (backup_command->parsed()) return backup_data_folder(load(backup_flags), backup_to);
+    if (restore_command->parsed()) return restore_data_folder(load(restore_flags), restore_from, restore_force);
     if (rotate_command->parsed()) return vault_rotate(load(vault_flags));
     if (provider_sim_command->parsed()) {
       const auto config = load(provider_sim_flags);
