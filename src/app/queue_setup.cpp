@@ -18,9 +18,16 @@ queue::EmbeddedBrokerOptions embedded_broker_options(const core::Config& config)
 queue::RabbitBrokerOptions rabbit_broker_options(const core::Config& config) {
   queue::RabbitBrokerOptions options;
   options.uri = config.queue.rabbitmq_uri;
+  options.confirm_timeout = config.queue.rabbitmq_confirm_timeout;
   options.retry = embedded_broker_options(config).retry;
-  const auto queues = platform_queues();
-  options.queues.assign(queues.begin(), queues.end());
+  // A service whose RabbitMQ user may touch only its own queues declares
+  // only those (queue.rabbitmq_queues); the others are declared on first use.
+  if (!config.queue.rabbitmq_queues.empty()) {
+    options.queues = config.queue.rabbitmq_queues;
+  } else {
+    const auto queues = platform_queues();
+    options.queues.assign(queues.begin(), queues.end());
+  }
   return options;
 }
 

@@ -12,8 +12,8 @@ namespace orderly::app {
 // The embedded broker's settings from the queue.* keys.
 [[nodiscard]] queue::EmbeddedBrokerOptions embedded_broker_options(const core::Config& config);
 
-// RabbitMQ's (queue.rabbitmq_uri and the same retry keys), declaring every
-// platform queue on connect.
+// RabbitMQ's (queue.rabbitmq_uri, its confirm timeout and the same retry
+// keys), declaring queue.rabbitmq_queues on connect, or every platform queue.
 [[nodiscard]] queue::RabbitBrokerOptions rabbit_broker_options(const core::Config& config);
 
 // Every queue the platform consumes: the admin dead-letter listing walks

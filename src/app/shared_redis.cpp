@@ -14,8 +14,19 @@ cache::RedisCacheOptions redis_options(const core::HostPort& address) {
 }
 
 std::unique_ptr<SharedRedis> SharedRedis::from_config(const core::Config& config, const core::Clock& clock) {
-  if (config.cache.redis.empty()) return nullptr;
-  return std::make_unique<SharedRedis>(redis_options(core::HostPort::parse(config.cache.redis)), clock);
+  const auto& cache = config.cache;
+  if (cache.redis.empty() && cache.redis_sentinels.empty()) return nullptr;
+  auto options = redis_options(cache.redis.empty() ? core::HostPort{"127.0.0.1", 6379} : core::HostPort::parse(cache.redis));
+  options.username = cache.redis_user;
+  if (!cache.redis_sentinels.empty()) {
+    // High availability: the primary is whichever one the Sentinels name.
+    options.sentinels = cache.redis_sentinels;
+    options.master_name = cache.redis_master;
+    if (const char* password = std::getenv("ORDERLY_REDIS_SENTINEL_PASSWORD"); password != nullptr) {
+      options.sentinel_password = password;
+    }
+  }
+  return std::make_unique<SharedRedis>(std::move(options), clock);
 }
 
 SharedRedis::SharedRedis(cache::RedisCacheOptions options, const core::Clock& clock)

@@ -20,7 +20,9 @@ namespace orderly::app {
 // the same attempts. Embedded mode has none (cache.redis empty).
 class SharedRedis {
  public:
-  // nullptr when cache.redis is empty. Throws std::invalid_argument for an
+  // nullptr when cache.redis and cache.redis_sentinels are empty (with
+  // Sentinels, the primary they name; cache.redis_user is the ACL user).
+  // Throws std::invalid_argument for an
   // address that does not resolve. Does not connect (Redis may start later).
   [[nodiscard]] static std::unique_ptr<SharedRedis> from_config(const core::Config& config, const core::Clock& clock);
 

@@ -44,9 +44,17 @@ std::shared_ptr<const RedisPoolSettings> settings_from(const RedisCacheOptions& 
     throw std::invalid_argument("redis reconnect back-off must be positive and at most its maximum");
   }
   auto settings = std::make_shared<RedisPoolSettings>();
-  settings->ip = resolve_once(options.address);
-  settings->port = options.address.port;
-  settings->address = options.address.to_string();
+  if (options.sentinels.empty()) {
+    settings->primary = std::make_shared<RedisPrimary>(resolve_once(options.address), options.address.port);
+  } else {
+    if (options.master_name.empty()) throw std::invalid_argument("redis sentinels need a master name");
+    RedisPrimary::SentinelSettings sentinel;
+    for (const auto& address : options.sentinels) sentinel.sentinels.push_back({resolve_once(address), address.port});
+    sentinel.master_name = options.master_name;
+    sentinel.credentials = RedisCredentials{"", options.sentinel_password};
+    sentinel.timeout = options.command_timeout;
+    settings->primary = std::make_shared<RedisPrimary>(std::move(sentinel));
+  }
   settings->connections_per_loop = options.connections_per_loop;
   settings->reconnect_backoff = options.reconnect_backoff;
   settings->reconnect_backoff_max = options.reconnect_backoff_max;
@@ -75,7 +83,7 @@ struct RedisClient::Impl {
   }
 
   [[noreturn]] void fail(const std::string& command, const std::string& why) const {
-    throw RedisUnavailable("redis " + command + " at " + settings->address + ": " + why);
+    throw RedisUnavailable("redis " + command + " at " + settings->primary->current().address + ": " + why);
   }
 
   std::shared_ptr<const RedisPoolSettings> settings;
@@ -92,20 +100,51 @@ RedisClient::~RedisClient() {
   net::close_pools_on_their_loops<RedisLoopService>(impl_->pools, &RedisLoopPool::settings_key);
 }
 
-const std::string& RedisClient::address() const { return impl_->settings->address; }
+std::string RedisClient::address() const { return impl_->settings->primary->current().address; }
 
 asio::awaitable<RedisReply> RedisClient::execute(std::vector<std::string> args) {
   auto& impl = *impl_;
+  auto& primary = *impl.settings->primary;
   const auto command = args.front();
   const auto loop = co_await asio::this_coro::executor;
-  auto pool = impl.pool_for(loop);
-  auto connection = pool->acquire();
-  if (!connection) impl.fail(command, pool->why_unavailable());
-  auto [ec, reply] =
-      co_await connection->execute(std::move(args), impl.command_timeout, asio::as_tuple(asio::use_awaitable));
-  if (ec) impl.fail(command, reply.text);
-  if (reply.type == RedisReply::Type::error) impl.fail(command, "error reply: " + reply.text);
-  co_return std::move(reply);
+  // With Sentinel: a READONLY reply (the server was demoted to a replica) is
+  // a command that did not run, so it goes once more to the primary the
+  // Sentinels name now. A connection error is not retried (the command may
+  // have run), but the next command asks the Sentinels first.
+  for (int attempt = 1;; ++attempt) {
+    if (primary.needs_refresh()) {
+      if (const auto failure = co_await primary.refresh(loop); !failure.empty() && primary.current().epoch == 0) {
+        impl.fail(command, "no primary: " + failure);
+      }
+    }
+    auto pool = impl.pool_for(loop);
+    auto connection = pool->acquire();
+    const auto epoch = primary.current().epoch;
+    if (!connection) {
+      primary.mark_stale(epoch);
+      impl.fail(command, pool->why_unavailable());
+    }
+    // A copy only when a READONLY retry may still need the arguments.
+    auto sent = attempt == 1 && primary.follows_sentinel() ? args : std::move(args);
+    auto [ec, reply] =
+        co_await connection->execute(std::move(sent), impl.command_timeout, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      primary.mark_stale(epoch);
+      impl.fail(command, reply.text);
+    }
+    if (reply.type == RedisReply::Type::error) {
+      if (reply.text.starts_with("READONLY") && primary.follows_sentinel()) {
+        primary.mark_stale(epoch);
+        connection->close("the server is a replica now");
+        if (attempt == 1) {
+          co_await primary.refresh(loop);
+          continue;
+        }
+      }
+      impl.fail(command, "error reply: " + reply.text);
+    }
+    co_return std::move(reply);
+  }
 }
 
 }  // namespace orderly::cache

@@ -36,7 +36,8 @@ class RedisClient {
 
   boost::asio::awaitable<RedisReply> execute(std::vector<std::string> args);
 
-  [[nodiscard]] const std::string& address() const;
+  // The server's address, or the primary's that Sentinel named last.
+  [[nodiscard]] std::string address() const;
 
  private:
   struct Impl;

@@ -37,6 +37,15 @@ RedisReply convert(const redisReply& reply) {
       out.type = RedisReply::Type::integer;
       out.integer = reply.integer;
       break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::other;
+      for (std::size_t i = 0; i < reply.elements; ++i) {
+        const auto* element = reply.element[i];
+        if (element->type == REDIS_REPLY_STRING || element->type == REDIS_REPLY_STATUS) {
+          out.elements.emplace_back(element->str, element->len);
+        }
+      }
+      break;
     default:
       out.type = RedisReply::Type::other;
       break;
@@ -45,7 +54,7 @@ RedisReply convert(const redisReply& reply) {
 }
 
 RedisReply failure(std::string why) {
-  return {.type = RedisReply::Type::error, .text = std::move(why), .integer = 0};
+  return {.type = RedisReply::Type::error, .text = std::move(why), .integer = 0, .elements = {}};
 }
 
 RedisConnection* connection_of(const redisAsyncContext* context) {

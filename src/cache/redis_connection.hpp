@@ -22,6 +22,7 @@ struct RedisReply {
   Type type = Type::nil;
   std::string text;  // a string, status or error reply; on a failed command, why it failed
   long long integer = 0;
+  std::vector<std::string> elements;  // Type::other from an array: its string (and status) elements
 };
 
 // Who a connection authenticates as; an empty password: no AUTH at all.

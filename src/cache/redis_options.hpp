@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 
@@ -20,6 +21,12 @@ struct RedisCacheOptions {
   // without requirepass). A secret: never logged, never in an error.
   std::string password{};
   std::string username{};  // an ACL user (Redis 6+); empty: the default user
+  // High availability: when not empty, `address` is unused and the primary is
+  // the one these Sentinels name for `master_name`; the client asks them
+  // again when a command meets a connection error or a READONLY reply.
+  std::vector<core::HostPort> sentinels{};
+  std::string master_name{};
+  std::string sentinel_password{};  // a secret, like `password`
 
 };
 

@@ -12,6 +12,17 @@ RedisLoopPool::RedisLoopPool(asio::any_io_executor loop, std::shared_ptr<const R
       backoff_(settings_->reconnect_backoff) {}
 
 std::shared_ptr<RedisConnection> RedisLoopPool::acquire() {
+  const auto primary = settings_->primary->current();
+  if (primary.epoch == 0) return nullptr;  // Sentinel named no primary yet
+  if (primary.epoch != epoch_) {
+    // A failover: connections to the old primary go, new ones open at once.
+    for (auto& slot : slots_) {
+      if (slot) slot->close("the primary moved to " + primary.address);
+      slot.reset();
+    }
+    epoch_ = primary.epoch;
+    backoff_ = settings_->reconnect_backoff;
+  }
   open_one_if_due();
   for (std::size_t tried = 0; tried < slots_.size(); ++tried) {
     const auto& slot = slots_[next_++ % slots_.size()];
@@ -37,7 +48,8 @@ void RedisLoopPool::open_one_if_due() {
       backoff_ = std::min(backoff_ * 2, settings_->reconnect_backoff_max);
     }
     last_open_ = now;
-    slot = RedisConnection::open(loop_, settings_->ip, settings_->port, settings_->address,
+    const auto primary = settings_->primary->current();
+    slot = RedisConnection::open(loop_, primary.ip, primary.port, primary.address,
                                  RedisCredentials{settings_->username, settings_->password});
     return;
   }
@@ -49,6 +61,7 @@ std::string RedisLoopPool::why_unavailable() const {
       return slot->close_reason() + "; reconnecting after a back-off";
     }
   }
+  if (settings_->primary->current().epoch == 0) return "no Sentinel named the primary yet";
   return "no connection";
 }
 

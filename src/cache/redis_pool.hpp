@@ -13,15 +13,16 @@
 #include <boost/asio/execution_context.hpp>
 
 #include "cache/redis_connection.hpp"
+#include "cache/redis_primary.hpp"
 #include "core/clock.hpp"
 
 namespace orderly::cache {
 
 // Where and how a RedisCache connects; shared by its pools on every loop.
 struct RedisPoolSettings {
-  std::string ip;  // numeric, resolved once when the cache was built
-  std::uint16_t port = 0;
-  std::string address;  // host:port as configured, for logs and errors
+  // The server (numeric address, resolved once when the cache was built), or
+  // the primary that Sentinel names: a pool drops its connections when its epoch changes.
+  std::shared_ptr<RedisPrimary> primary;
   std::size_t connections_per_loop = 2;
   std::chrono::milliseconds reconnect_backoff{100};
   std::chrono::milliseconds reconnect_backoff_max{2000};
@@ -62,6 +63,7 @@ class RedisLoopPool {
   std::size_t next_ = 0;
   std::chrono::steady_clock::time_point last_open_{};
   std::chrono::milliseconds backoff_;
+  std::uint64_t epoch_ = 0;  // of the primary the slots' connections go to
 };
 
 // Per-io_context home of the pools: an Asio service, so the pools (and the

@@ -377,8 +377,42 @@ const std::vector<Setting>& settings() {
        [](const Config& c) { return c.queue.rabbitmq_uri; },
        [](Config& c, std::string_view text) {
          // Never echo the text: it holds a password. The broker parses it fully.
-         if (!text.empty() && !text.starts_with("amqp://")) throw std::invalid_argument("expected an amqp:// URI");
+         for (std::size_t start = 0; !text.empty();) {
+           const auto comma = text.find(',', start);
+           if (!text.substr(start).starts_with("amqp://")) {
+             throw std::invalid_argument("expected amqp:// URIs separated by commas");
+           }
+           if (comma == std::string_view::npos) break;
+           start = comma + 1;
+         }
          c.queue.rabbitmq_uri = std::string(text);
+       }},
+      duration_setting(
+          "queue.rabbitmq_confirm_timeout",
+          "Scale-out: longest wait for RabbitMQ to confirm a publish, retries on other nodes included; then the "
+          "publish fails and the outbox keeps the event for a later try.",
+          [](auto& c) -> auto& { return c.queue.rabbitmq_confirm_timeout; }),
+      {"queue.rabbitmq_queues",
+       "Scale-out: the queues this process declares on each connection to RabbitMQ (comma-separated); empty: "
+       "every platform queue. For a RabbitMQ user allowed only its own queues.",
+       [](const Config& c) {
+         std::string text;
+         for (const auto& queue : c.queue.rabbitmq_queues) text += (text.empty() ? "" : ",") + queue;
+         return text;
+       },
+       [](Config& c, std::string_view text) {
+         std::vector<std::string> queues;
+         for (std::size_t start = 0; start < text.size();) {
+           const auto comma = std::min(text.find(',', start), text.size());
+           const auto queue = text.substr(start, comma - start);
+           if (queue.empty() || queue.size() > 200 ||
+               queue.find_first_of(" \t\r\n") != std::string_view::npos) {
+             throw std::invalid_argument("expected queue names (1 to 200 characters) separated by commas");
+           }
+           queues.emplace_back(queue);
+           start = comma + 1;
+         }
+         c.queue.rabbitmq_queues = std::move(queues);
        }},
       {"cache.redis",
        "Scale-out: HOST:PORT of the Redis shared by every instance for the product cache and the login limits "
@@ -387,6 +421,31 @@ const std::vector<Setting>& settings() {
        [](Config& c, std::string_view text) {
          if (!text.empty()) (void)HostPort::parse(text);
          c.cache.redis = std::string(text);
+       }},
+      instances_setting("cache.redis_sentinels",
+                        "High availability: HOST:PORT,... of the Redis Sentinels; the client asks them for the "
+                        "primary (SENTINEL get-master-addr-by-name) and again after a failover. Replaces cache.redis "
+                        "(password in ORDERLY_REDIS_SENTINEL_PASSWORD).",
+                        [](auto& c) -> auto& { return c.cache.redis_sentinels; }),
+      {"cache.redis_master", "High availability: the name the Sentinels monitor the Redis primary under.",
+       [](const Config& c) { return c.cache.redis_master; },
+       [](Config& c, std::string_view text) {
+         if (text.empty() || text.size() > 64 ||
+             text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                 std::string_view::npos) {
+           throw std::invalid_argument("expected a name of letters, digits, '.', '_' or '-'");
+         }
+         c.cache.redis_master = std::string(text);
+       }},
+      {"cache.redis_user",
+       "The Redis ACL user this process authenticates as (its password in ORDERLY_REDIS_PASSWORD); empty: the "
+       "default user.",
+       [](const Config& c) { return c.cache.redis_user; },
+       [](Config& c, std::string_view text) {
+         if (text.size() > 64 || text.find_first_of(" \t\r\n") != std::string_view::npos) {
+           throw std::invalid_argument("expected a user name without spaces");
+         }
+         c.cache.redis_user = std::string(text);
        }},
       {"registry.etcd",
        "Scale-out: HOST:PORT of etcd. Instances register there (with a lease of registry.ttl) and the gateway and "

@@ -105,14 +105,28 @@ struct QueueConfig {
   std::chrono::milliseconds retry_max_delay{60'000};
   // Scale-out: amqp://user:password@host:port/vhost of RabbitMQ. Events then
   // go through each service's outbox and its relay to RabbitMQ's quorum
-  // queues; empty: the queues live in the store (embedded mode).
+  // queues; empty: the queues live in the store (embedded mode). Several
+  // nodes of one cluster: their URIs separated by commas (the client moves to
+  // another node when its node dies).
   std::string rabbitmq_uri;
+  // A publish not confirmed by then (retries on other nodes included) fails;
+  // the outbox keeps the event. A lost quorum would otherwise block it.
+  std::chrono::milliseconds rabbitmq_confirm_timeout{5'000};
+  // The queues this process declares whenever it connects; empty: every
+  // platform queue. A RabbitMQ user allowed only its own queues lists them.
+  std::vector<std::string> rabbitmq_queues;
 };
 
 // Scale-out: the Redis that instances share for the product cache and the
 // login limits. Its password is a secret, ORDERLY_REDIS_PASSWORD, not a setting.
 struct CacheConfig {
   std::string redis;  // HOST:PORT; empty: in-process cache and limits (embedded mode)
+  // High availability: the primary is found through these Sentinels (and
+  // found again after a failover) instead of cache.redis. Their password, if
+  // any, is ORDERLY_REDIS_SENTINEL_PASSWORD.
+  std::vector<HostPort> redis_sentinels;
+  std::string redis_master = "orderly";  // the name the Sentinels monitor the primary under
+  std::string redis_user;  // ACL user (with ORDERLY_REDIS_PASSWORD); empty: the default user
 };
 
 // Scale-out: the etcd where instances register themselves and where the

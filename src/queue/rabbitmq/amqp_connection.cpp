@@ -170,7 +170,7 @@ void AmqpConnection::publish(const std::string& queue, const OutgoingProperties&
       case AMQP_BASIC_NACK_METHOD: {
         const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
         if (nack->delivery_tag == tag || (nack->multiple != 0 && nack->delivery_tag > tag)) {
-          throw AmqpPublishError("the broker refused the message to " + queue + " (nack)");
+          throw AmqpPublishError("the broker refused the message to " + queue + " (nack)", /*nacked=*/true);
         }
         returned = false;
         break;

@@ -22,11 +22,17 @@ class AmqpConnectionError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The broker did not take a published message (nack, unroutable, or no
-// confirm before the deadline). The connection itself is still usable.
+// The broker did not take a published message (a nack, or unroutable). The
+// connection itself is still usable. A nack (`nacked`) is worth another try:
+// a quorum queue nacks what was in flight when its leader went away.
 class AmqpPublishError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit AmqpPublishError(const std::string& what, bool nacked = false)
+      : std::runtime_error(what), nacked_(nacked) {}
+  [[nodiscard]] bool nacked() const { return nacked_; }
+
+ private:
+  bool nacked_;
 };
 
 struct AmqpConnectionSettings {
@@ -71,7 +77,8 @@ class AmqpConnection {
 
   // Publishes to the default exchange (routing key = queue name, mandatory)
   // on the work channel and waits until the broker confirms it; throws
-  // AmqpPublishError on a nack, an unroutable message or no confirm by `deadline`.
+  // AmqpPublishError on a nack or an unroutable message, AmqpConnectionError
+  // when no confirm came by `deadline` (the connection is then done).
   void publish(const std::string& queue, const OutgoingProperties& properties, const std::string& body,
                std::chrono::steady_clock::time_point deadline);
 

@@ -53,4 +53,16 @@ AmqpUri parse_amqp_uri(std::string_view text) {
   return uri;
 }
 
+std::vector<AmqpUri> parse_amqp_uris(std::string_view text) {
+  std::vector<AmqpUri> uris;
+  for (;;) {
+    const auto comma = text.find(',');
+    const auto entry = text.substr(0, comma);
+    if (entry.empty()) throw std::invalid_argument("the RabbitMQ URI list has an empty entry");
+    uris.push_back(parse_amqp_uri(entry));
+    if (comma == std::string_view::npos) return uris;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace orderly::queue::rabbitmq

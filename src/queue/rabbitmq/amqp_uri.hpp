@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace orderly::queue::rabbitmq {
 
@@ -23,5 +24,10 @@ struct AmqpUri {
 // Throws std::invalid_argument, without echoing the text (it may hold a
 // password), for anything else, including amqps:// (TLS is not wired here).
 [[nodiscard]] AmqpUri parse_amqp_uri(std::string_view text);
+
+// The nodes of a RabbitMQ cluster: one URI or several separated by commas
+// (a comma inside a password is written %2C). Throws std::invalid_argument
+// like parse_amqp_uri, and for an empty list or an empty entry.
+[[nodiscard]] std::vector<AmqpUri> parse_amqp_uris(std::string_view text);
 
 }  // namespace orderly::queue::rabbitmq

@@ -38,7 +38,7 @@ RabbitBrokerOptions checked(RabbitBrokerOptions options) {
 struct RabbitBroker::Impl {
   Impl(const core::Clock& clock, core::Random& random, core::metrics::Registry& metrics, RabbitBrokerOptions opts)
       : options(checked(std::move(opts))),
-        session(options, rabbitmq::parse_amqp_uri(options.uri), clock, random, metrics),
+        session(options, rabbitmq::parse_amqp_uris(options.uri), clock, random, metrics),
         keep_alive_timer(thread) {}
 
   // Runs `work` on the broker thread; the caller awaits its result. Fails at

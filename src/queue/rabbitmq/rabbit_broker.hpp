@@ -16,11 +16,16 @@
 namespace orderly::queue {
 
 struct RabbitBrokerOptions {
-  std::string uri;  // amqp://user:password@host:port/vhost (%2f for "/"); the password is never logged
+  // amqp://user:password@host:port/vhost (%2f for "/"); the password is never
+  // logged. Several nodes of one cluster: their URIs separated by commas. A
+  // connection goes to one node; when it drops or a node refuses, the next.
+  std::string uri;
   // Deliveries this broker hands out and holds unacked at most; receive()
   // returns fewer (or none) while that many are out.
   std::size_t prefetch = 64;
-  std::chrono::milliseconds confirm_timeout{5000};  // publish: until the broker confirms
+  // publish: until the broker confirms, retries on other nodes included (a
+  // lost quorum neither confirms nor refuses: without this bound it would hang)
+  std::chrono::milliseconds confirm_timeout{5000};
   std::chrono::milliseconds call_timeout{5000};     // TCP connect, login, each RPC, waiting for the RabbitMQ thread
   std::chrono::seconds heartbeat{10};  // at least 1 s; also bounds every send (2 x heartbeat to detect a dead link)
   std::chrono::milliseconds reconnect_backoff{100};  // after a failed connect; doubles up to the max

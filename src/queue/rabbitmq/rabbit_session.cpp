@@ -4,6 +4,7 @@
 #include <charconv>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include "core/ids.hpp"
 #include "core/logging.hpp"
@@ -17,6 +18,9 @@ using SteadyClock = std::chrono::steady_clock;
 // AMQP queue names are at most 255 bytes; ".retry.<ms>" must still fit.
 constexpr std::size_t kMaxQueueName = 200;
 constexpr std::size_t kMaxReasonLength = 512;
+// Between two tries of one publish: a quorum queue electing a new leader
+// nacks for a few hundred milliseconds.
+constexpr std::chrono::milliseconds kRepublishPause{50};
 
 void check_queue_name(const std::string& queue) {
   if (queue.empty() || queue.size() > kMaxQueueName) {
@@ -91,10 +95,11 @@ class BrowseLease {
 
 }  // namespace
 
-RabbitSession::RabbitSession(const RabbitBrokerOptions& options, AmqpUri uri, const core::Clock& clock,
+RabbitSession::RabbitSession(const RabbitBrokerOptions& options, std::vector<AmqpUri> nodes, const core::Clock& clock,
                              core::Random& random, core::metrics::Registry& metrics)
     : options_(options),
-      settings_{std::move(uri), options.call_timeout, options.heartbeat},
+      nodes_(std::move(nodes)),
+      settings_{nodes_.at(0), options.call_timeout, options.heartbeat},
       ladder_(options.retry),
       clock_(clock),
       random_(random),
@@ -116,6 +121,25 @@ AmqpConnection* RabbitSession::try_connect() {
   if (connection_) return connection_.get();
   const auto now = clock_.monotonic();
   if (now < next_connect_at_) return nullptr;
+  // Every node once, from the current one: a dead node refuses at once on
+  // its host, so the next one is tried without waiting for a back-off.
+  for (std::size_t tried = 0; tried < nodes_.size(); ++tried) {
+    const auto index = (current_ + tried) % nodes_.size();
+    if (auto* open = connect_to(nodes_[index])) {
+      current_ = index;
+      backoff_ = options_.reconnect_backoff;
+      return open;
+    }
+  }
+  next_connect_at_ = clock_.monotonic() + backoff_;
+  core::log::warn("queue.rabbitmq.unreachable",
+                  {{"nodes", nodes_.size()}, {"error", last_failure_}, {"retry_in_ms", backoff_.count()}});
+  backoff_ = std::min(backoff_ * 2, options_.reconnect_backoff_max);
+  return nullptr;
+}
+
+AmqpConnection* RabbitSession::connect_to(const AmqpUri& node) {
+  settings_.uri = node;
   try {
     connection_ = std::make_unique<AmqpConnection>(settings_);
     ++generation_;
@@ -124,14 +148,10 @@ AmqpConnection* RabbitSession::try_connect() {
     connection_.reset();
     declared_.clear();
     last_failure_ = error.what();
-    next_connect_at_ = now + backoff_;
-    core::log::warn("queue.rabbitmq.connect_failed",
-                    {{"uri", settings_.uri.redacted()}, {"error", last_failure_}, {"retry_in_ms", backoff_.count()}});
-    backoff_ = std::min(backoff_ * 2, options_.reconnect_backoff_max);
+    core::log::warn("queue.rabbitmq.connect_failed", {{"uri", node.redacted()}, {"error", last_failure_}});
     return nullptr;
   }
-  backoff_ = options_.reconnect_backoff;
-  core::log::info("queue.rabbitmq.connected", {{"uri", settings_.uri.redacted()}, {"generation", generation_}});
+  core::log::info("queue.rabbitmq.connected", {{"uri", node.redacted()}, {"generation", generation_}});
   return connection_.get();
 }
 
@@ -154,6 +174,8 @@ void RabbitSession::drop(const std::string& reason) {
   connection_.reset();
   declared_.clear();
   unacked_.clear();
+  // The node may be the one that died: start the next round at its successor.
+  current_ = (current_ + 1) % nodes_.size();
 }
 
 void RabbitSession::close() {
@@ -210,11 +232,43 @@ void RabbitSession::publish(Message message) {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch());
     message.created_at = rfc3339_utc(now.count());
   }
-  with_connection("publish", true, [&](AmqpConnection& open) {
-    declare_topology(open, message.queue);
-    send(open, message.queue, message, 0, "");
-  });
-  count(message.queue, "published");
+  // One bound for the whole call, however many nodes and tries it takes: a
+  // publish blocked by a lost quorum fails after confirm_timeout, and the
+  // caller (the outbox relay) keeps the event and tries again later.
+  const auto deadline = SteadyClock::now() + options_.confirm_timeout;
+  std::string failure;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto& open = connection();
+      declare_topology(open, message.queue);
+      const OutgoingProperties properties(message, 0, "");
+      open.publish(message.queue, properties, message.payload, deadline);
+      if (attempt > 1) {
+        core::log::info("queue.rabbitmq.republished",
+                        {{"message_id", message.id}, {"attempt", attempt}, {"uri", settings_.uri.redacted()}});
+      }
+      count(message.queue, "published");
+      return;
+    } catch (const AmqpConnectionError& error) {
+      drop(error.what());  // whether the broker took it is unknown: it goes again (consumers dedupe)
+      failure = error.what();
+    } catch (const AmqpPublishError& error) {
+      if (!error.nacked()) throw RabbitBrokerError(std::string("publish: ") + error.what());
+      failure = error.what();
+    } catch (const RabbitBrokerError& error) {
+      failure = error.what();  // no node reachable now; the back-off decides when to try again
+    }
+    const auto now = SteadyClock::now();
+    if (now >= deadline) {
+      throw RabbitBrokerError("publish: not confirmed within " + std::to_string(options_.confirm_timeout.count()) +
+                              " ms (" + std::to_string(attempt) + " tries; last: " + failure + ")");
+    }
+    // Pacing between tries (a nack or a refused connect comes back at once),
+    // at most until the next connection attempt is due or the deadline.
+    auto pause = std::chrono::duration_cast<SteadyClock::duration>(kRepublishPause);
+    if (!connection_) pause = std::max(pause, next_connect_at_ - clock_.monotonic());
+    std::this_thread::sleep_for(std::min(pause, deadline - now));
+  }
 }
 
 std::vector<Delivery> RabbitSession::receive(const std::string& queue, std::size_t max) {

@@ -25,9 +25,15 @@ namespace orderly::queue::rabbitmq {
 // means in AMQP. Not thread-safe.
 class RabbitSession {
  public:
-  RabbitSession(const RabbitBrokerOptions& options, AmqpUri uri, const core::Clock& clock, core::Random& random,
-                core::metrics::Registry& metrics);
+  // `nodes`: the cluster's nodes (at least one). A connection goes to one of
+  // them; when it drops, or a node refuses it, the next one is tried.
+  RabbitSession(const RabbitBrokerOptions& options, std::vector<AmqpUri> nodes, const core::Clock& clock,
+                core::Random& random, core::metrics::Registry& metrics);
 
+  // Returns once the broker confirmed the message. Until confirm_timeout has
+  // passed since the call, a message that was not confirmed (its node died,
+  // the connection dropped, the queue nacked it while electing a leader) is
+  // published again, on another node if need be; then RabbitBrokerError.
   void publish(Message message);
   [[nodiscard]] std::vector<Delivery> receive(const std::string& queue, std::size_t max);
   [[nodiscard]] bool ack(const Delivery& delivery);
@@ -52,7 +58,9 @@ class RabbitSession {
   // The open connection, opening one (and declaring every known queue's
   // topology) if needed; throws RabbitBrokerError while backing off.
   AmqpConnection& connection();
+  // One round over the nodes, from the current one, unless backing off.
   AmqpConnection* try_connect();
+  AmqpConnection* connect_to(const AmqpUri& node);
   void drop(const std::string& reason);
   // Runs `operation` on the connection; on AmqpConnectionError drops the
   // connection and, if `retry` and the connection had been open before this
@@ -68,7 +76,9 @@ class RabbitSession {
   void count(const std::string& queue, const char* event, double amount = 1);
 
   RabbitBrokerOptions options_;
-  AmqpConnectionSettings settings_;
+  std::vector<AmqpUri> nodes_;
+  std::size_t current_ = 0;         // index in nodes_ of the node connected (or tried) last
+  AmqpConnectionSettings settings_;  // settings_.uri: nodes_[current_]
   RetryLadder ladder_;
   const core::Clock& clock_;
   core::Random& random_;
