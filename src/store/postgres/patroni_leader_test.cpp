@@ -165,7 +165,8 @@ class PatroniStoreTest : public ::testing::Test {
 };
 
 TEST_F(PatroniStoreTest, WritesGoWherePatroniSaysAndFailCleanlyWithoutALeader) {
-  PgStore store(options(), metrics_);
+  PgStore pg(options(), metrics_);
+  Store& store = pg;  // the interface's calls, with their default arguments
   // Through the host Patroni names, though the URI lists the replica first.
   ReadOptions primary_only;
   primary_only.allow_replica = false;
