@@ -24,7 +24,7 @@ struct RegistryMembership::Parts {
       : settings(config.registry),
         http(net::HttpClientSettings{}, clock),
         // A call may take a third of the ttl: a keep-alive still lands in time.
-        etcd(http, core::HostPort::parse(config.registry.etcd), settings.ttl / 3) {}
+        etcd(http, config.registry.etcd_endpoints(), settings.ttl / 3) {}
 
   core::RegistryConfig settings;
   net::HttpClient http;

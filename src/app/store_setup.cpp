@@ -21,6 +21,7 @@ std::unique_ptr<store::Store> open_store(const core::Config& config, core::metri
     store::postgres::PgOptions options;
     options.primary = config.store.postgres_primary;
     options.replicas = config.store.postgres_replicas;
+    options.patroni = config.store.patroni;
     options.connections.pool_size = config.store.postgres_pool_size;
     options.connections.connect_timeout = config.store.postgres_connect_timeout;
     options.connections.statement_timeout = config.store.postgres_statement_timeout;

@@ -264,6 +264,10 @@ const std::vector<Setting>& settings() {
        "PostgreSQL streaming replicas that serve reads: postgresql:// URIs separated by commas; empty: none.",
        [](const Config& c) { return fmt::format("{}", fmt::join(c.store.postgres_replicas, ",")); },
        [](Config& c, std::string_view text) { c.store.postgres_replicas = split_postgres_uris(text); }},
+      instances_setting("store.patroni",
+                        "HOST:PORT of the Patroni REST API of each host of store.postgres_primary, in the same "
+                        "order; the store sends its writes to the host whose Patroni says it leads. Empty: none.",
+                        [](auto& c) -> auto& { return c.store.patroni; }),
       unsigned_setting(
           "store.postgres_pool_size", "PostgreSQL connections per event loop, to each server.",
           [](auto& c) -> auto& { return c.store.postgres_pool_size; }, 1, 1024),
@@ -448,11 +452,14 @@ const std::vector<Setting>& settings() {
          c.cache.redis_user = std::string(text);
        }},
       {"registry.etcd",
-       "Scale-out: HOST:PORT of etcd. Instances register there (with a lease of registry.ttl) and the gateway and "
-       "service clients follow it. Empty: the static instance lists only.",
+       "Scale-out: HOST:PORT of etcd, or of several members separated by commas. Instances register there (with "
+       "a lease of registry.ttl) and the gateway and service clients follow it. Empty: the static instance lists "
+       "only.",
        [](const Config& c) { return c.registry.etcd; },
        [](Config& c, std::string_view text) {
-         if (!text.empty()) (void)HostPort::parse(text);
+         RegistryConfig candidate;
+         candidate.etcd = std::string(text);
+         (void)candidate.etcd_endpoints();
          c.registry.etcd = std::string(text);
        }},
       {"registry.prefix", "The prefix of every key this platform writes to etcd; starts and ends with /.",
@@ -758,6 +765,22 @@ HostPort HostPort::parse(std::string_view text) {
     throw std::invalid_argument(fmt::format("port must be 0 to 65535, got '{}'", port_text));
   }
   return HostPort{host, static_cast<std::uint16_t>(port)};
+}
+
+std::vector<HostPort> RegistryConfig::etcd_endpoints() const {
+  std::vector<HostPort> endpoints;
+  std::size_t start = 0;
+  while (start < etcd.size()) {  // each turn consumes at least one character
+    const auto end = std::min(etcd.find(',', start), etcd.size());
+    auto item = std::string_view(etcd).substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) throw std::invalid_argument("an empty member between two commas");
+    endpoints.push_back(HostPort::parse(item));
+    start = end + 1;
+    if (end + 1 == etcd.size()) throw std::invalid_argument("a comma must be followed by another HOST:PORT");
+  }
+  return endpoints;
 }
 
 std::string environment_name(std::string_view key) {

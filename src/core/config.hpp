@@ -54,6 +54,10 @@ struct StoreConfig {
   std::chrono::milliseconds busy_timeout{5'000};
   std::string postgres_primary;                // postgresql:// URI; required when driver is postgres
   std::vector<std::string> postgres_replicas;  // postgresql:// URIs of streaming replicas, for reads
+  // HOST:PORT of the Patroni REST API of each host that postgres_primary
+  // lists, in the same order: the primary is the host whose Patroni answers
+  // GET /primary with 200. Empty: postgres_primary as libpq connects to it.
+  std::vector<HostPort> patroni;
   unsigned postgres_pool_size = 4;             // connections per event loop, per server
   std::chrono::milliseconds postgres_connect_timeout{5'000};
   std::chrono::milliseconds postgres_statement_timeout{30'000};
@@ -132,13 +136,18 @@ struct CacheConfig {
 // Scale-out: the etcd where instances register themselves and where the
 // gateway and the service clients find them (src/registry).
 struct RegistryConfig {
-  std::string etcd;                 // HOST:PORT of etcd's client port; empty: static instance lists only
+  // HOST:PORT of etcd's client port, or several members' separated by
+  // commas (a call moves to the next when one fails); empty: static instance lists only.
+  std::string etcd;
   std::string prefix = "/orderly/";  // every key of this platform starts with it
   std::chrono::milliseconds ttl{5'000};  // a killed instance leaves the registry this long after it died
   std::chrono::milliseconds poll_interval{1'000};  // how often followers read the registry
   // The host this process's listeners are reachable at, as registered; empty:
   // the host of each listen address (which must then not be 0.0.0.0 or ::).
   std::string advertise_host;
+
+  // The members listed in `etcd`, in order; throws std::invalid_argument on a bad one.
+  [[nodiscard]] std::vector<HostPort> etcd_endpoints() const;
 };
 
 enum class EmailChannelKind { maildir, smtp };

@@ -137,6 +137,25 @@ TEST(Config, HostPortParsing) {
   }
 }
 
+// The high-availability profile: the Patroni API of each PostgreSQL host, and several etcd members.
+TEST(Config, PatroniEndpointsAndEtcdMembersAreLists) {
+  const auto config = load_config(std::nullopt, {},
+                                  {{"store.patroni", "127.0.0.1:8008, 127.0.0.1:8009", "--set"},
+                                   {"registry.etcd", "127.0.0.1:2379,127.0.0.1:2380,localhost:2381", "--set"}});
+  ASSERT_EQ(config.store.patroni.size(), 2U);
+  EXPECT_EQ(config.store.patroni[1].to_string(), "127.0.0.1:8009");
+  const auto members = config.registry.etcd_endpoints();
+  ASSERT_EQ(members.size(), 3U);
+  EXPECT_EQ(members[0].to_string(), "127.0.0.1:2379");
+  EXPECT_EQ(members[2].to_string(), "127.0.0.1:2381");
+  EXPECT_TRUE(load_config(std::nullopt, {}, {}).registry.etcd_endpoints().empty());
+  for (const char* bad : {"127.0.0.1:2379,", "127.0.0.1:2379,,127.0.0.1:2380", "etcd.example:2379", "127.0.0.1"}) {
+    EXPECT_THROW((void)load_config(std::nullopt, {}, {{"registry.etcd", bad, "--set"}}), ConfigError) << bad;
+  }
+  EXPECT_THROW((void)load_config(std::nullopt, {}, {{"store.patroni", "127.0.0.1:8008,127.0.0.1", "--set"}}),
+               ConfigError);
+}
+
 TEST(Config, SetFlag) {
   const auto set = parse_set_flag("http.body_limit=2MiB");
   EXPECT_EQ(set.key, "http.body_limit");

@@ -38,6 +38,14 @@ Response service_unavailable(const RequestContext& context, const core::ServiceU
   return response;
 }
 
+// A lower layer (the database) cannot answer now: the same 503 as for a service.
+Response temporarily_unavailable(const RequestContext& context, const core::TemporarilyUnavailable& error) {
+  const auto* exception = dynamic_cast<const std::exception*>(&error);
+  return service_unavailable(context, core::ServiceUnavailable(error.dependency(),
+                                                               exception != nullptr ? exception->what() : "unavailable",
+                                                               error.retry_after()));
+}
+
 }  // namespace
 
 boost::asio::awaitable<Response> Next::operator()(RequestContext& context, Request& request) const {
@@ -51,6 +59,8 @@ boost::asio::awaitable<Response> Pipeline::run(RequestContext& context, Request&
     co_return Response::problem(error.problem());
   } catch (const core::ServiceUnavailable& error) {
     co_return service_unavailable(context, error);
+  } catch (const core::TemporarilyUnavailable& error) {
+    co_return temporarily_unavailable(context, error);
   } catch (const std::exception& error) {
     log_failure(context, "middleware", error);
     co_return internal_error(context);
@@ -81,6 +91,8 @@ boost::asio::awaitable<Response> Pipeline::dispatch(RequestContext& context, Req
     co_return Response::problem(error.problem());
   } catch (const core::ServiceUnavailable& error) {
     co_return service_unavailable(context, error);
+  } catch (const core::TemporarilyUnavailable& error) {
+    co_return temporarily_unavailable(context, error);
   } catch (const std::exception& error) {
     log_failure(context, "handler", error);
     co_return internal_error(context);

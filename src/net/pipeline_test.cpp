@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/run_sync.hpp"
+#include "core/service_unavailable.hpp"
 
 namespace orderly::net {
 namespace {
@@ -74,6 +75,27 @@ TEST(Pipeline, ProblemErrorsKeepTheirStatusAndOtherExceptionsHideTheirText) {
   EXPECT_EQ(bug.status, 500);
   EXPECT_EQ(bug.headers.get("Content-Type"), "application/problem+json");
   EXPECT_EQ(bug.body.find("hunter2"), std::string::npos) << "an exception's text must never reach the client";
+}
+
+// As the store's StoreUnavailable: its layer's exception type, marked as "retry later".
+class DatabaseDown final : public std::runtime_error, public core::TemporarilyUnavailable {
+ public:
+  DatabaseDown() : std::runtime_error("postgres 127.0.0.1:5432: no leader known") {}
+  [[nodiscard]] const char* dependency() const override { return "database"; }
+};
+
+TEST(Pipeline, ATemporarilyUnavailableDependencyIsA503WithRetryAfter) {
+  Router router;
+  router.add("GET", "/orders", [](RequestContext&, Request&) -> asio::awaitable<Response> {
+    throw DatabaseDown();
+    co_return Response::empty(200);
+  });
+  Pipeline pipeline(router);
+  const auto response = dispatch(pipeline, router, "GET", "/orders");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(response.headers.get("Retry-After"), "1");
+  EXPECT_NE(response.body.find("/problems/service-unavailable"), std::string::npos) << response.body;
+  EXPECT_EQ(response.body.find("5432"), std::string::npos) << "the error's text stays in the log";
 }
 
 TEST(Pipeline, UnknownPathAndWrongMethodAreProblems) {

@@ -68,25 +68,46 @@ std::string prefix_end(std::string prefix) {
 }
 
 EtcdClient::EtcdClient(net::HttpClient& http, core::HostPort endpoint, std::chrono::milliseconds timeout)
-    : http_(http), endpoint_(std::move(endpoint)), timeout_(timeout) {}
+    : EtcdClient(http, std::vector<core::HostPort>{std::move(endpoint)}, timeout) {}
+
+EtcdClient::EtcdClient(net::HttpClient& http, std::vector<core::HostPort> members, std::chrono::milliseconds timeout)
+    : http_(http), members_(std::move(members)), timeout_(timeout) {
+  if (members_.empty()) throw std::invalid_argument("an etcd client needs at least one member");
+}
 
 boost::asio::awaitable<std::string> EtcdClient::post(std::string path, std::string body) {
-  net::Request request;
-  request.method = "POST";
-  request.target = path;
-  request.path = std::move(path);
-  request.headers.set("Content-Type", "application/json");
-  request.body = std::move(body);
-  net::Response response;
-  try {
-    response = co_await http_.send(endpoint_, std::move(request), timeout_);
-  } catch (const net::HttpClientError& error) {
-    throw EtcdError("etcd at " + endpoint_.to_string() + ": " + error.what());
+  const auto first = current_.load(std::memory_order_relaxed);
+  std::string failures;
+  // Each member once, from the one that answered last. Every call of the
+  // registry may be repeated (a put or a keep-alive twice is the same; a
+  // second grant is a lease that nobody renews and that expires).
+  for (std::size_t tried = 0; tried < members_.size(); ++tried) {
+    const auto index = (first + tried) % members_.size();
+    const auto& member = members_[index];
+    net::Request request;
+    request.method = "POST";
+    request.target = path;
+    request.path = path;
+    request.headers.set("Content-Type", "application/json");
+    request.body = body;
+    std::string failure;
+    net::Response response;
+    try {
+      response = co_await http_.send(member, std::move(request), timeout_);
+    } catch (const net::HttpClientError& error) {
+      failure = error.what();
+    }
+    if (failure.empty() && response.status < 500) {
+      if (response.status != 200) {
+        throw EtcdError("etcd at " + member.to_string() + " answered " + std::to_string(response.status));
+      }
+      if (index != first) current_.store(index, std::memory_order_relaxed);
+      co_return std::move(response.body);
+    }
+    if (failure.empty()) failure = "answered " + std::to_string(response.status);
+    failures += (failures.empty() ? "" : "; ") + ("etcd at " + member.to_string() + ": " + failure);
   }
-  if (response.status != 200) {
-    throw EtcdError("etcd at " + endpoint_.to_string() + " answered " + std::to_string(response.status));
-  }
-  co_return std::move(response.body);
+  throw EtcdError(failures);
 }
 
 boost::asio::awaitable<std::string> EtcdClient::grant(std::chrono::seconds ttl) {

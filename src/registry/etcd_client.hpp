@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -35,12 +37,18 @@ struct RangeResult {
 // encoded; lease ids and revisions are 64-bit numbers that the gateway sends
 // as JSON strings (they exceed 2^53), so they stay strings here.
 //
-// Every call is bounded by `timeout` and throws EtcdError (unreachable, a
-// timeout, a non-200 answer or a body that is not what etcd sends).
+// Several members of one etcd cluster may be given: a call goes to the
+// member that answered last, and when that one is unreachable, times out or
+// answers 5xx (no quorum on its side), to the next, each once; the member
+// that answers becomes the one later calls start with. Every call to a
+// member is bounded by `timeout`; a call throws EtcdError (every member
+// unreachable, a non-200 answer or a body that is not what etcd sends).
 // Thread-safe as HttpClient is: call from a coroutine on an event loop.
 class EtcdClient {
  public:
   EtcdClient(net::HttpClient& http, core::HostPort endpoint, std::chrono::milliseconds timeout);
+  // `members` must not be empty.
+  EtcdClient(net::HttpClient& http, std::vector<core::HostPort> members, std::chrono::milliseconds timeout);
 
   // A lease that expires `ttl` after its last keep-alive (etcd's minimum is 2 s).
   boost::asio::awaitable<std::string> grant(std::chrono::seconds ttl);
@@ -53,13 +61,15 @@ class EtcdClient {
   // Every key that starts with `prefix` (not empty), in key order.
   boost::asio::awaitable<RangeResult> range(std::string prefix);
 
-  [[nodiscard]] const core::HostPort& endpoint() const { return endpoint_; }
+  // The member the next call starts with.
+  [[nodiscard]] const core::HostPort& endpoint() const { return members_[current_.load() % members_.size()]; }
 
  private:
   boost::asio::awaitable<std::string> post(std::string path, std::string body);
 
   net::HttpClient& http_;
-  core::HostPort endpoint_;
+  std::vector<core::HostPort> members_;
+  std::atomic<std::size_t> current_{0};
   std::chrono::milliseconds timeout_;
 };
 

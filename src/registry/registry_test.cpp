@@ -132,6 +132,32 @@ TEST(EtcdUnreachableTest, FailsWithAnEtcdError) {
   EXPECT_THROW(run_until_done(loop, etcd.range("/x/")), EtcdError);
 }
 
+// A member that died (its port closed) is skipped: the call reaches the live
+// member, and later calls start there.
+TEST(EtcdMembersTest, MovesToALiveMemberWhenOneIsDown) {
+  core::SystemClock clock;
+  asio::io_context loop{1};
+  net::HttpClient http{net::HttpClientSettings{}, clock};
+  asio::io_context probe;
+  asio::ip::tcp::acceptor closed(probe, {asio::ip::address_v4::loopback(), 0});
+  const core::HostPort dead{"127.0.0.1", closed.local_endpoint().port()};
+  closed.close();
+  EtcdClient etcd{http, std::vector<core::HostPort>{dead, test_etcd()}, 1s};
+  EXPECT_EQ(etcd.endpoint().to_string(), dead.to_string());
+  const auto prefix = unique_prefix();
+  run_until_done(loop, etcd.put(prefix + "k", "v", ""));
+  EXPECT_EQ(etcd.endpoint().to_string(), test_etcd().to_string());
+  EXPECT_EQ(run_until_done(loop, etcd.range(prefix)).entries.size(), 1U);
+  // Every member down: an EtcdError that names each.
+  EtcdClient none{http, std::vector<core::HostPort>{dead, dead}, 1s};
+  try {
+    (void)run_until_done(loop, none.range(prefix));
+    ADD_FAILURE() << "expected an EtcdError";
+  } catch (const EtcdError& error) {
+    EXPECT_NE(std::string(error.what()).find("; etcd at " + dead.to_string()), std::string::npos) << error.what();
+  }
+}
+
 // A registration and a follower on a loop of their own, as a process runs them.
 TEST_F(EtcdTest, AFollowerSeesARegistrationArriveAndLeaveOnACleanStop) {
   asio::io_context background{1};

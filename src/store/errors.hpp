@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/service_unavailable.hpp"
+
 namespace orderly::store {
 
 // Every store failure derives from StoreError. Messages name the statement
@@ -31,10 +33,12 @@ class SerializationFailure : public StoreError {
   using StoreError::StoreError;
 };
 
-// The database cannot be reached or is overloaded; worth a 503, not a 500.
-class StoreUnavailable : public StoreError {
+// The database cannot be reached, is overloaded or has no primary now (a
+// failover); worth a 503 with Retry-After, not a 500 (core::TemporarilyUnavailable).
+class StoreUnavailable : public StoreError, public core::TemporarilyUnavailable {
  public:
   using StoreError::StoreError;
+  [[nodiscard]] const char* dependency() const override { return "database"; }
 };
 
 }  // namespace orderly::store

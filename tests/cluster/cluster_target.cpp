@@ -2,8 +2,10 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -61,7 +63,14 @@ void ClusterTarget::start() {
   // Every test customer logs in from 127.0.0.1: a login limit above the suites' logins.
   script_ = "ORDERLY_BINARY=" + std::string(std::getenv("E2E_ORDERLY_BINARY")) + " ORDERLY_ADMIN_PASSWORD=" +
             kAdminPassword + " ORDERLY_AUTH_LOGIN_PER_ADDRESS=1000/1m " + ORDERLY_SOURCE_DIR + "/scripts/cluster";
-  up_ = run(script_ + " up --dir " + dir_ + " > " + dir_ + "/up.log 2>&1") == 0;
+  const char* profile = std::getenv("ORDERLY_CLUSTER_PROFILE");
+  high_availability_ = profile != nullptr && std::string(profile) == "ha";
+  const auto started = std::chrono::steady_clock::now();
+  up_ = run(script_ + " up" + (high_availability_ ? " --ha" : "") + " --dir " + dir_ + " > " + dir_ +
+            "/up.log 2>&1") == 0;
+  std::cerr << "cluster: " << (high_availability_ ? "up --ha" : "up") << " took "
+            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()
+            << " s\n";
   const auto env = read_env(dir_ + "/cluster.env");
   if (const auto url = env.find("ORDERLY_GATEWAY_URL"); url != env.end()) {
     gateway_port_ = static_cast<std::uint16_t>(std::stoi(url->second.substr(url->second.rfind(':') + 1)));
@@ -71,8 +80,16 @@ void ClusterTarget::start() {
 }
 
 void ClusterTarget::stop() {
+  if (dir_.empty()) return;
   if (!up_) (void)run("tail -n 30 " + dir_ + "/up.log >&2");  // why, before the folder goes
   (void)run(script_ + " down --purge --dir " + dir_ + " >/dev/null 2>&1");
+  // Every process of the cluster names its folder on its command line (data
+  // dirs, config files): none may be left but zombies (init reaps them late here).
+  const auto left = run("for pid in $(pgrep -f '" + dir_ + "/'); do [ $pid = $$ ] && continue; "
+                        "[ \"$(awk '/^State:/ {print $2}' /proc/$pid/status 2>/dev/null)\" = Z ] || "
+                        "{ ps -o pid=,args= -p $pid >&2; exit 1; }; done; exit 0");
+  if (left != 0) ADD_FAILURE() << "`scripts/cluster down` left processes of " << dir_ << " running (listed above)";
+  dir_.clear();
 }
 
 int ClusterTarget::script(const std::string& arguments) const {

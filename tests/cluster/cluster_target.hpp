@@ -2,8 +2,10 @@
 
 // Test-only: the platform of `scripts/cluster up`, started once per test
 // binary (a GoogleTest environment, before the first test) in a temporary
-// folder and stopped with `down --purge` after the last. The cluster suite
-// and the purchase suite both run against it.
+// folder and stopped with `down --purge` after the last, which must leave no
+// process of the cluster behind. The cluster suite and the purchase suite
+// both run against it. ORDERLY_CLUSTER_PROFILE=ha selects the
+// high-availability profile (`up --ha`), as the ha.* binary runs it.
 
 #include <atomic>
 #include <cstdint>
@@ -27,6 +29,7 @@ class ClusterTarget final : public PurchaseTarget {
   [[nodiscard]] std::string output() override;
 
   [[nodiscard]] const std::string& dir() const { return dir_; }
+  [[nodiscard]] bool high_availability() const { return high_availability_; }
   // `scripts/cluster ARGUMENTS --dir DIR`, quiet; its exit code.
   int script(const std::string& arguments) const;
 
@@ -34,6 +37,7 @@ class ClusterTarget final : public PurchaseTarget {
   std::string dir_;
   std::string script_;  // the script with the environment the suites need
   bool up_ = false;
+  bool high_availability_ = false;
   std::atomic<std::uint16_t> gateway_port_{0};
 };
 

@@ -126,7 +126,10 @@ void throw_sqlstate(std::string_view sqlstate, const std::string& message) {
   if (sqlstate == "40001" || sqlstate == "40P01") throw SerializationFailure(message);
   // 08P01 (protocol violation) is a malformed request, such as a missing parameter, not a lost link.
   const bool connection = sqlstate.starts_with("08") && sqlstate != "08P01";
-  if (connection || sqlstate.starts_with("53") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") {
+  // 25006: a write reached a server that is read-only now (a primary demoted
+  // in a failover, or a standby): the next attempt goes to the new primary.
+  if (connection || sqlstate.starts_with("53") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
+      sqlstate == "25006") {
     throw StoreUnavailable(message);
   }
   throw StoreError(message);

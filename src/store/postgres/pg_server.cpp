@@ -51,9 +51,26 @@ std::string resolve_once(const std::string& host, const std::string& port, std::
   return results.begin()->endpoint().address().to_string();
 }
 
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (true) {
+    const auto end = text.find(',', start);
+    items.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return items;
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
-PgServer::PgServer(std::string_view uri, Role role, PgConnectionSettings settings, std::string_view what)
+std::size_t PgServer::host_count(std::string_view uri, std::string_view what) {
+  const PgServer parsed(uri, Role::primary, PgConnectionSettings{}, what, std::nullopt);
+  return parsed.host_count_;
+}
+
+PgServer::PgServer(std::string_view uri, Role role, PgConnectionSettings settings, std::string_view what,
+                   std::optional<std::size_t> host_index)
     : role_(role), settings_(std::move(settings)) {
   if (!uri.starts_with("postgresql://") && !uri.starts_with("postgres://")) {
     throw StoreError(std::string(what) + ": expected a postgresql:// URI");
@@ -75,6 +92,22 @@ PgServer::PgServer(std::string_view uri, Role role, PgConnectionSettings setting
     const auto found = std::find(keywords_.begin(), keywords_.end(), keyword);
     return found == keywords_.end() ? std::string() : values_[static_cast<std::size_t>(found - keywords_.begin())];
   };
+  const auto hosts = split_commas(value_of("host"));
+  host_count_ = hosts.size();
+  if (host_index) {
+    if (*host_index >= hosts.size()) {
+      throw StoreError(std::string(what) + ": lists " + std::to_string(hosts.size()) + " host(s), host " +
+                       std::to_string(*host_index + 1) + " was asked for");
+    }
+    // libpq's rule: one port for every host, or one per host.
+    const auto ports = split_commas(value_of("port"));
+    if (ports.size() != 1 && ports.size() != hosts.size()) {
+      throw StoreError(std::string(what) + ": lists " + std::to_string(hosts.size()) + " hosts and " +
+                       std::to_string(ports.size()) + " ports");
+    }
+    set("host", hosts[*host_index]);
+    set("port", ports.size() == 1 ? ports[0] : ports[*host_index]);
+  }
   const auto host = value_of("host");
   const auto port = value_of("port").empty() ? std::string("5432") : value_of("port");
   const bool socket_path = !host.empty() && (host.front() == '/' || host.front() == '@');

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +35,15 @@ class PgServer {
   // statement_timeout to the session options. Throws StoreError naming `what`
   // (e.g. "store.postgres_primary") when the URI is not valid; the message
   // never repeats the URI, which may hold a password.
-  PgServer(std::string_view uri, Role role, PgConnectionSettings settings, std::string_view what);
+  //
+  // `host`: of a URI that lists several hosts (postgresql://a:1,b:2/db), this
+  // server is the one at that index only (the Patroni-routed store makes one
+  // server per host); a URI that lists fewer is a StoreError.
+  PgServer(std::string_view uri, Role role, PgConnectionSettings settings, std::string_view what,
+           std::optional<std::size_t> host = std::nullopt);
+
+  // How many hosts `uri` lists (1 for a URI with one host or none); throws StoreError as the constructor.
+  [[nodiscard]] static std::size_t host_count(std::string_view uri, std::string_view what);
 
   // Null-terminated keyword and value arrays for PQconnectStartParams.
   [[nodiscard]] const char* const* keywords() const { return keyword_pointers_.data(); }
@@ -56,6 +65,7 @@ class PgServer {
   Role role_;
   PgConnectionSettings settings_;
   std::string address_;
+  std::size_t host_count_ = 1;
   std::vector<std::string> keywords_;
   std::vector<std::string> values_;
   std::vector<const char*> keyword_pointers_;

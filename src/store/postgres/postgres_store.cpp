@@ -17,6 +17,7 @@
 #include "net/loop_pools.hpp"
 #include "store/statement_metrics.hpp"
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/patroni_leader.hpp"
 #include "store/postgres/pg_lsn.hpp"
 #include "store/postgres/pg_pool.hpp"
 
@@ -77,6 +78,29 @@ void check(const PgOptions& options) {
     throw StoreError("postgres store: the reconnect back-off must be positive and at most its maximum");
   }
   if (options.max_transaction_attempts == 0) throw StoreError("postgres store: at least one transaction attempt");
+  if (!options.patroni.empty()) {
+    const auto hosts = PgServer::host_count(options.primary, "store.postgres_primary");
+    if (hosts != options.patroni.size()) {
+      throw StoreError("store.patroni lists " + std::to_string(options.patroni.size()) +
+                       " REST APIs, store.postgres_primary " + std::to_string(hosts) + " hosts: one per host, in order");
+    }
+    if (options.patroni_interval.count() <= 0) throw StoreError("postgres store: the Patroni interval must be positive");
+  }
+}
+
+// One server per host under Patroni (each may lead), else the primary URI as it is.
+std::vector<std::shared_ptr<const PgServer>> primaries_from(const PgOptions& options) {
+  std::vector<std::shared_ptr<const PgServer>> servers;
+  if (options.patroni.empty()) {
+    servers.push_back(
+        server_from(options.primary, PgServer::Role::primary, options.connections, "store.postgres_primary"));
+    return servers;
+  }
+  for (std::size_t host = 0; host < options.patroni.size(); ++host) {
+    servers.push_back(std::make_shared<const PgServer>(options.primary, PgServer::Role::primary, options.connections,
+                                                       "store.postgres_primary", host));
+  }
+  return servers;
 }
 
 }  // namespace
@@ -86,15 +110,18 @@ void check(const PgOptions& options) {
 struct PgStore::Impl : std::enable_shared_from_this<PgStore::Impl> {
   Impl(PgOptions opts, core::metrics::Registry& registry)
       : options((check(opts), std::move(opts))),
-        primary(server_from(options.primary, PgServer::Role::primary, options.connections, "store.postgres_primary")),
+        primaries(primaries_from(options)),
         statements(registry),
         reads(registry.counter("orderly_store_reads_total",
                                "Reads outside transactions, by the server that ran them (role: primary or replica).",
                                {"role", "server"})),
         lag(registry.gauge("orderly_store_replica_lag_bytes",
                            "WAL bytes the primary has written that a replica has not replayed yet, last measured.",
-                           {"replica"})),
-        primary_reads(reads.with_labels({"primary", primary->address()})) {
+                           {"replica"})) {
+    for (const auto& server : primaries) primary_reads.push_back(&reads.with_labels({"primary", server->address()}));
+    if (!options.patroni.empty()) {
+      leader = std::make_unique<PatroniLeader>(PatroniOptions{options.patroni, options.patroni_interval});
+    }
     for (const auto& uri : options.replicas) {
       auto server = server_from(uri, PgServer::Role::replica, options.connections, "store.postgres_replicas");
       auto& served = reads.with_labels({"replica", server->address()});
@@ -104,6 +131,22 @@ struct PgStore::Impl : std::enable_shared_from_this<PgStore::Impl> {
 
   [[nodiscard]] PgConnection::Deadline deadline(const PgServer& server) const {
     return Clock::now() + server.answer_timeout();
+  }
+
+  // The index of the server that is the primary now; StoreUnavailable while no leader is known.
+  [[nodiscard]] std::size_t primary_index() const {
+    if (!leader) return 0;
+    const auto index = leader->leader();
+    if (index == PatroniLeader::kNone) {
+      throw StoreUnavailable("postgres: no leader known (no Patroni node says it is the primary); retry shortly");
+    }
+    return index;
+  }
+  [[nodiscard]] const std::shared_ptr<const PgServer>& primary() const { return primaries[primary_index()]; }
+
+  // After a failure on the primary: under Patroni, ask who leads now rather than at the next round.
+  void primary_failed() const {
+    if (leader) leader->recheck();
   }
 
   // This loop's pool for `server`, created on first use.
@@ -153,13 +196,14 @@ struct PgStore::Impl : std::enable_shared_from_this<PgStore::Impl> {
   asio::awaitable<void> rollback(PgConnection& connection);
 
   PgOptions options;
-  std::shared_ptr<const PgServer> primary;
+  std::vector<std::shared_ptr<const PgServer>> primaries;  // one; or, under Patroni, one per host
+  std::unique_ptr<PatroniLeader> leader;                   // under Patroni only
   std::vector<std::unique_ptr<Replica>> replicas;
   std::atomic<std::size_t> next_replica_index{0};
   StatementMetrics statements;
   core::metrics::Family<core::metrics::Counter>& reads;
   core::metrics::Family<core::metrics::Gauge>& lag;
-  core::metrics::Counter& primary_reads;
+  std::vector<core::metrics::Counter*> primary_reads;  // per primary server
   std::mutex pools_mutex;
   std::vector<std::weak_ptr<PgPool>> pools;  // one per loop and server that used the store
 };
@@ -250,9 +294,10 @@ asio::awaitable<void> PgStore::Impl::measure_lag(std::shared_ptr<Impl> self, Rep
       replayed = co_await self->replay_position(replica, *lease);
     }
     if (replayed) {
-      auto lease = co_await self->acquire(self->primary);
+      const auto primary = self->primary();
+      auto lease = co_await self->acquire(primary);
       const Params none;
-      const auto answer = co_await lease->run(kCurrentPosition, none, self->deadline(*self->primary));
+      const auto answer = co_await lease->run(kCurrentPosition, none, self->deadline(*primary));
       current = parse_lsn(answer.first().text("lsn"));
     }
   } catch (const StoreError& error) {
@@ -268,7 +313,7 @@ asio::awaitable<void> PgStore::Impl::measure_lag(std::shared_ptr<Impl> self, Rep
 }
 
 asio::awaitable<CommitToken> PgStore::Impl::commit(PgConnection& connection) {
-  const auto replies = co_await connection.run_script(std::string(kCommit), deadline(*primary));
+  const auto replies = co_await connection.run_script(std::string(kCommit), deadline(connection.server()));
   // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, not an error.
   if (replies.size() != 2 || replies[0].command != "COMMIT") {
     throw StoreError("transaction rolled back at COMMIT: a statement in it failed (and the body caught the error)");
@@ -280,14 +325,14 @@ asio::awaitable<void> PgStore::Impl::rollback(PgConnection& connection) {
   if (connection.lost() || !connection.in_transaction()) co_return;
   std::string failure;
   try {
-    [[maybe_unused]] const auto replies = co_await connection.run_script("ROLLBACK", deadline(*primary));
+    [[maybe_unused]] const auto replies = co_await connection.run_script("ROLLBACK", deadline(connection.server()));
   } catch (const std::exception& error) {
     failure = error.what();
   }
   if (!failure.empty()) {
     // Its state is unknown: the pool closes it rather than hand out an open transaction.
     connection.discard();
-    core::log::warn("store.rollback_failed", {{"server", primary->address()}, {"error", failure}});
+    core::log::warn("store.rollback_failed", {{"server", connection.server().address()}, {"error", failure}});
   }
 }
 
@@ -310,32 +355,47 @@ asio::awaitable<Result> PgStore::query(const Statement& statement, Params params
     auto served = co_await impl.read_on_replica(impl.next_replica(), statement, params, needed);
     if (served) co_return std::move(*served);
   }
-  impl.primary_reads.inc();
-  auto lease = co_await impl.acquire(impl.primary);
-  auto result = co_await impl.measured(*lease, statement, params);
-  co_return result;
+  const auto index = impl.primary_index();
+  impl.primary_reads[index]->inc();
+  std::optional<Result> result;
+  try {
+    auto lease = co_await impl.acquire(impl.primaries[index]);
+    result = co_await impl.measured(*lease, statement, params);
+  } catch (const StoreUnavailable&) {
+    impl.primary_failed();
+    throw;
+  }
+  co_return std::move(*result);
 }
 
 asio::awaitable<CommitToken> PgStore::transaction(Body body) {
   auto& impl = *impl_;
-  auto lease = co_await impl.acquire(impl.primary);
+  // Each attempt on the server that leads when it begins.
   for (unsigned attempt = 1;; ++attempt) {
     std::exception_ptr failure;
     std::string retry_reason;
+    bool unavailable = false;
+    std::optional<PgLease> lease;
     // co_await may not appear in a handler: the handlers only note what happened.
     try {
-      [[maybe_unused]] const auto begun = co_await lease->run_script("BEGIN", impl.deadline(*impl.primary));
-      PgTransaction tx(impl, *lease);
+      const auto primary = impl.primary();
+      lease.emplace(co_await impl.acquire(primary));
+      [[maybe_unused]] const auto begun = co_await (*lease)->run_script("BEGIN", impl.deadline(*primary));
+      PgTransaction tx(impl, **lease);
       co_await body(tx);
-      auto token = co_await impl.commit(*lease);
+      auto token = co_await impl.commit(**lease);
       co_return token;
     } catch (const SerializationFailure& error) {
       failure = std::current_exception();
       retry_reason = error.what();
+    } catch (const StoreUnavailable&) {
+      failure = std::current_exception();
+      unavailable = true;
     } catch (...) {
       failure = std::current_exception();
     }
-    co_await impl.rollback(*lease);
+    if (lease) co_await impl.rollback(**lease);
+    if (unavailable) impl.primary_failed();
     if (retry_reason.empty() || attempt >= impl.options.max_transaction_attempts) std::rethrow_exception(failure);
     core::log::warn("store.transaction_retry", {{"attempt", attempt}, {"error", retry_reason}});
   }
@@ -343,18 +403,24 @@ asio::awaitable<CommitToken> PgStore::transaction(Body body) {
 
 asio::awaitable<Result> PgStore::execute(const Statement& statement, Params params) {
   auto& impl = *impl_;
-  auto lease = co_await impl.acquire(impl.primary);
   // Outside BEGIN, the statement is its own transaction: after a
   // serialization failure or deadlock nothing of it remains, so it may run again.
   for (unsigned attempt = 1;; ++attempt) {
+    std::optional<Result> result;
+    std::string retry_reason;
     try {
-      auto result = co_await impl.measured(*lease, statement, params);
-      co_return result;
+      auto lease = co_await impl.acquire(impl.primary());
+      result = co_await impl.measured(*lease, statement, params);
     } catch (const SerializationFailure& error) {
       if (attempt >= impl.options.max_transaction_attempts) throw;
-      core::log::warn("store.transaction_retry",
-                      {{"attempt", attempt}, {"statement", statement.name}, {"error", error.what()}});
+      retry_reason = error.what();
+    } catch (const StoreUnavailable&) {
+      impl.primary_failed();
+      throw;
     }
+    if (result) co_return std::move(*result);
+    core::log::warn("store.transaction_retry",
+                    {{"attempt", attempt}, {"statement", statement.name}, {"error", retry_reason}});
   }
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "store/postgres/pg_server.hpp"
 #include "store/store.hpp"
@@ -14,6 +15,11 @@ namespace orderly::store::postgres {
 struct PgOptions {
   std::string primary;                // postgresql://user[:password]@host:port/database[?options]
   std::vector<std::string> replicas;  // streaming replicas of the primary, same form
+  // Patroni's REST API of each host `primary` lists, in the same order: the
+  // primary is the host whose Patroni says it leads (patroni_leader.hpp).
+  // Empty: `primary` as libpq connects to it.
+  std::vector<core::HostPort> patroni;
+  std::chrono::milliseconds patroni_interval{500};  // how often the nodes are asked who leads
   PgConnectionSettings connections;
   unsigned max_transaction_attempts = 5;
   // A replica's replay position and lag are measured at most this often,
@@ -33,6 +39,14 @@ struct PgOptions {
 // `at_least` names a commit the replica has not replayed yet; then, or when
 // the replica is unreachable, on the primary. A transaction's CommitToken is
 // the primary's WAL position after its COMMIT.
+//
+// With `patroni` set, the primary is whichever host Patroni says leads, now:
+// a new transaction goes to the new leader as soon as a round of questions
+// has seen it (patroni_interval, or at once after a connection to the old
+// one failed). A transaction in flight on a leader that fails ends in
+// StoreUnavailable (retryable: nothing of it committed unless COMMIT
+// answered); while no leader is known every call to the primary fails at once
+// with StoreUnavailable, so readiness goes red and requests get 503.
 //
 // Errors: see pg_result.hpp for SQLSTATE -> StoreError mapping. A broken
 // connection is closed and replaced (with back-off); its caller gets
