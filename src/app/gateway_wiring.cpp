@@ -85,9 +85,12 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
     const auto ops_listen = config.ops_listen;
     // Rate limits shared between gateway replicas live in this Redis.
     std::unique_ptr<cache::RedisClient> redis;
-    if (config.redis) {
+    if (config.has_redis()) {
       try {
-        redis = std::make_unique<cache::RedisClient>(redis_options(*config.redis), runner.clock());
+        auto options = config.redis ? redis_options(*config.redis)
+                                    : sentinel_redis_options(config.redis_sentinel->sentinels,
+                                                             config.redis_sentinel->master, config.redis_sentinel->user);
+        redis = std::make_unique<cache::RedisClient>(std::move(options), runner.clock());
       } catch (const std::invalid_argument& error) {
         throw StartupError(gateway_file + ": redis: " + error.what());
       }

@@ -13,19 +13,28 @@ cache::RedisCacheOptions redis_options(const core::HostPort& address) {
   return options;
 }
 
+cache::RedisCacheOptions sentinel_redis_options(std::vector<core::HostPort> sentinels, std::string master,
+                                                std::string user) {
+  auto options = redis_options(core::HostPort{"127.0.0.1", 6379});  // the address is unused with Sentinels
+  options.username = std::move(user);
+  options.sentinels = std::move(sentinels);
+  options.master_name = std::move(master);
+  if (const char* password = std::getenv("ORDERLY_REDIS_SENTINEL_PASSWORD"); password != nullptr) {
+    options.sentinel_password = password;
+  }
+  return options;
+}
+
 std::unique_ptr<SharedRedis> SharedRedis::from_config(const core::Config& config, const core::Clock& clock) {
   const auto& cache = config.cache;
-  if (cache.redis.empty() && cache.redis_sentinels.empty()) return nullptr;
-  auto options = redis_options(cache.redis.empty() ? core::HostPort{"127.0.0.1", 6379} : core::HostPort::parse(cache.redis));
-  options.username = cache.redis_user;
   if (!cache.redis_sentinels.empty()) {
     // High availability: the primary is whichever one the Sentinels name.
-    options.sentinels = cache.redis_sentinels;
-    options.master_name = cache.redis_master;
-    if (const char* password = std::getenv("ORDERLY_REDIS_SENTINEL_PASSWORD"); password != nullptr) {
-      options.sentinel_password = password;
-    }
+    return std::make_unique<SharedRedis>(
+        sentinel_redis_options(cache.redis_sentinels, cache.redis_master, cache.redis_user), clock);
   }
+  if (cache.redis.empty()) return nullptr;
+  auto options = redis_options(core::HostPort::parse(cache.redis));
+  options.username = cache.redis_user;
   return std::make_unique<SharedRedis>(std::move(options), clock);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cache/redis_client.hpp"
 #include "cache/redis_options.hpp"
@@ -13,6 +15,11 @@ namespace orderly::app {
 // How to reach a Redis at `address`, with the password from
 // ORDERLY_REDIS_PASSWORD (a secret, so not a setting; empty or unset: none).
 [[nodiscard]] cache::RedisCacheOptions redis_options(const core::HostPort& address);
+// How to reach the primary that `sentinels` name for `master` (high
+// availability), as the ACL user `user` (empty: the default user); the
+// Sentinels' own password from ORDERLY_REDIS_SENTINEL_PASSWORD.
+[[nodiscard]] cache::RedisCacheOptions sentinel_redis_options(std::vector<core::HostPort> sentinels, std::string master,
+                                                              std::string user);
 
 // The Redis a scale-out process shares with the other instances of its
 // service (cache.redis): the product cache and the login limits live there,

@@ -237,7 +237,9 @@ RateLimitConfig parse_rate_limit(Section section, const GatewayConfig& config, c
   if (failure_mode != "open" && failure_mode != "closed") section.fail("failure_mode", "expected open or closed");
   limit.fail_closed = failure_mode == "closed";
   section.done();
-  if (limit.shared && !config.redis) section.fail("store", "store: redis needs redis: HOST:PORT at the top of the file");
+  if (limit.shared && !config.has_redis()) {
+    section.fail("store", "store: redis needs redis: HOST:PORT or redis_sentinel: at the top of the file");
+  }
   if (limit.shared && limit.algorithm != RateLimitConfig::Algorithm::token_bucket) {
     section.fail("algorithm", "the Redis limiter is a token bucket");
   }
@@ -335,6 +337,23 @@ GatewayConfig parse_gateway_config(std::string_view yaml, const std::string& sou
   }
 
   if (top.has("redis")) config.redis = top.address("redis", {});
+  if (top.has("redis_sentinel")) {
+    auto sentinel = top.child("redis_sentinel");
+    GatewayConfig::RedisSentinel settings;
+    for (const auto& address : sentinel.list("sentinels")) {
+      try {
+        settings.sentinels.push_back(core::HostPort::parse(address));
+      } catch (const std::invalid_argument& error) {
+        sentinel.fail("sentinels", error.what());
+      }
+    }
+    if (settings.sentinels.empty()) sentinel.fail("sentinels", "a list of at least one HOST:PORT");
+    settings.master = sentinel.text("master", settings.master);
+    settings.user = sentinel.text("user");
+    sentinel.done();
+    if (config.redis) top.fail("redis_sentinel", "give redis: or redis_sentinel:, not both");
+    config.redis_sentinel = std::move(settings);
+  }
   auto auth = top.child("auth");
   config.auth.jwks_upstream = auth.text("jwks_upstream");
   config.auth.jwks_path = auth.text("jwks_path", config.auth.jwks_path);

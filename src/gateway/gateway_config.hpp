@@ -146,7 +146,18 @@ struct GatewayConfig {
   std::vector<UpstreamConfig> upstreams;
   std::vector<RouteConfig> routes;
   EdgeAuthConfig auth;
-  std::optional<core::HostPort> redis;  // for rate limits with store: redis
+  // For rate limits with store: redis: one fixed server (`redis: HOST:PORT`),
+  // or the primary that Redis Sentinels name (`redis_sentinel:`), found again
+  // after a failover. The passwords come from ORDERLY_REDIS_PASSWORD and
+  // ORDERLY_REDIS_SENTINEL_PASSWORD (secrets stay out of the file).
+  std::optional<core::HostPort> redis;
+  struct RedisSentinel {
+    std::vector<core::HostPort> sentinels;
+    std::string master = "orderly";
+    std::string user;  // the Redis ACL user; empty: the default user
+  };
+  std::optional<RedisSentinel> redis_sentinel;
+  [[nodiscard]] bool has_redis() const { return redis.has_value() || redis_sentinel.has_value(); }
 
   [[nodiscard]] const UpstreamConfig* upstream(std::string_view name) const;
 };

@@ -92,6 +92,25 @@ TEST(GatewayConfig, ReadsARouteRateLimit) {
   EXPECT_FALSE(with_limit.routes[0].rate_limit->shared);
 }
 
+TEST(GatewayConfig, ReadsRedisSentinels) {
+  std::string shared = std::string(kMinimal) + "    rate_limit: {limit: 10, store: redis}\n";
+  shared += "redis_sentinel: {sentinels: [127.0.0.1:26379, '127.0.0.1:26380'], master: shop, user: gateway}\n";
+  const auto config = parse_gateway_config(shared, "t.yaml");
+  ASSERT_TRUE(config.redis_sentinel.has_value());
+  EXPECT_FALSE(config.redis.has_value());
+  ASSERT_EQ(config.redis_sentinel->sentinels.size(), 2U);
+  EXPECT_EQ(config.redis_sentinel->sentinels[1].port, 26380);
+  EXPECT_EQ(config.redis_sentinel->master, "shop");
+  EXPECT_EQ(config.redis_sentinel->user, "gateway");
+  EXPECT_TRUE(config.routes[0].rate_limit->shared);
+
+  expect_refused(std::string(kMinimal) + "redis_sentinel: {master: shop}\n",
+                 "redis_sentinel.sentinels: a list of at least one HOST:PORT");
+  expect_refused(std::string(kMinimal) + "redis_sentinel: {sentinels: [nowhere]}\n", "redis_sentinel.sentinels:");
+  expect_refused(std::string(kMinimal) + "redis: 127.0.0.1:6379\nredis_sentinel: {sentinels: [127.0.0.1:1]}\n",
+                 "not both");
+}
+
 TEST(GatewayConfig, ReadsTheBulkheadBreakerAndRetryBudgetKeys) {
   std::string yaml = kMinimal;
   yaml.replace(yaml.find("    timeouts: {try: 2s}\n"), 0,

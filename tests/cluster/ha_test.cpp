@@ -6,7 +6,10 @@
 // gateways. A crash of the leader's node (Patroni and postgres killed
 // together) costs purchases one failover: an order placed with retries and
 // one Idempotency-Key is acknowledged within 30 s, through the other gateway,
-// with no 500 on the way, and the old leader rejoins as a standby.
+// with no 500 on the way, and the old leader rejoins as a standby. RabbitMQ
+// is a three-node quorum cluster and Redis a primary, a replica and three
+// Sentinels: a crash of the queue's leading node or of the Redis primary
+// loses no mail and no order.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -81,12 +84,19 @@ TEST_F(HighAvailability, StatusShowsEachEngineProcessAndOneLeader) {
                                  "payments-2", "notify-2", "gateway-1", "gateway-2", "provider-1"}) {
     EXPECT_NE(status_line(name).find(" ready"), std::string::npos) << name << " in:\n" << status;
   }
+  for (const std::string name : {"rabbit-1", "rabbit-2", "rabbit-3", "sentinel-1", "sentinel-2", "sentinel-3"}) {
+    EXPECT_NE(status_line(name).find(" running"), std::string::npos) << name << " in:\n" << status;
+  }
   const auto node = leader();
   ASSERT_FALSE(node.empty()) << status;
   EXPECT_NE(status_line(node).find(" leader"), std::string::npos) << status;
   std::size_t leaders = 0;
   for (std::size_t at = status.find(" leader"); at != std::string::npos; at = status.find(" leader", at + 1)) ++leaders;
   EXPECT_EQ(leaders, 1U) << status;
+  // One Redis primary, one replica.
+  EXPECT_EQ(status_line("redis-1").find(" primary") == std::string::npos,
+            status_line("redis-2").find(" primary") != std::string::npos)
+      << status;
   EXPECT_EQ(status.find("down"), std::string::npos) << status;
 }
 
@@ -156,6 +166,93 @@ TEST_F(HighAvailability, ALeaderNodeCrashCostsOneRetriedOrderUnderThirtySecondsA
   const auto line = status_line(old_leader);
   EXPECT_TRUE(line.find("replica") != std::string::npos || line.find("sync-standby") != std::string::npos) << line;
   EXPECT_EQ(leader(), new_leader) << "the rejoining node must not take the lead back";
+}
+
+
+// A crash of the RabbitMQ node that leads the notifications queue loses no
+// mail: the outboxes hold events until a node confirms them, the consumers
+// move to the surviving nodes, and the quorum queue elects a new leader.
+TEST_F(HighAvailability, ARabbitMqNodeCrashLosesNoMailOfAnOrderPlacedAfterIt) {
+  const ShopClient shop(cluster().port());
+  const auto admin = shop.admin_token();
+  const auto buyer = shop.customer("rabbit-crash-buyer@example.com");
+  const auto card = shop.add_card(buyer, kCardApproved);
+  const auto product = shop.create_product(admin, "HA-RABBIT", 700, 100);
+
+  const auto old_leader = capture(ha_script("rabbitmq", "leader notifications --dir " + cluster().dir() + "/ha/rabbitmq"));
+  ASSERT_EQ(old_leader.rfind("rabbit-", 0), 0U) << "no leader of the notifications queue: '" << old_leader << "'";
+  struct Restart {
+    std::string name;
+    ~Restart() { (void)ClusterTarget::instance().script("start " + name); }
+  } restart{old_leader};
+  const auto killed_at = Clock::now();
+  ASSERT_EQ(cluster().script("kill " + old_leader), 0);
+
+  std::optional<HttpResponse> answer;
+  while (seconds_since(killed_at) < 30 && !(answer && answer->status == 201)) {
+    answer = shop.place(buyer, "ha-rabbit", ShopClient::order_body(product, 1, card));
+    if (!(answer && answer->status == 201)) std::this_thread::sleep_for(200ms);  // client back-off
+  }
+  ASSERT_TRUE(answer && answer->status == 201) << (answer ? answer->body : "no answer");
+  const auto order_id = std::string(boost::json::parse(answer->body).at("id").as_string());
+  const auto settled = shop.wait_settled(buyer, order_id, 60s);
+  ASSERT_TRUE(settled) << order_id << " still pending after the RabbitMQ node crash";
+  EXPECT_EQ(settled->at("status").as_string(), "paid");
+  // Order received, payment confirmed: both mails, each once.
+  EXPECT_TRUE(eventually([&] { return count_mails_containing(cluster().mail_folder(), order_id) >= 2; }, 60s));
+  std::cerr << "ha: " << old_leader << " killed; both mails of an order placed after it within "
+            << seconds_since(killed_at) << " s\n";
+  EXPECT_EQ(count_mails_containing(cluster().mail_folder(), order_id), 2);
+  const auto new_leader = capture(ha_script("rabbitmq", "leader notifications --dir " + cluster().dir() + "/ha/rabbitmq"));
+  EXPECT_NE(new_leader, old_leader);
+}
+
+// A crash of the Redis primary: the Sentinels promote the replica and every
+// client (the services' caches and login limits, the gateways' shared rate
+// limits) finds it; the store keeps every order, so nothing is lost.
+TEST_F(HighAvailability, ARedisPrimaryCrashIsFollowedByEveryClient) {
+  const ShopClient shop(cluster().port());
+  const auto primary_of = [&] { return capture(ha_script("redis", "primary --dir " + cluster().dir() + "/ha/redis")); };
+  const auto old_primary = primary_of();
+  ASSERT_FALSE(old_primary.empty());
+  const auto status = capture(ha_script("redis", "status --dir " + cluster().dir() + "/ha/redis"));
+  std::string victim;
+  for (const std::string name : {"redis-1", "redis-2"}) {
+    const auto at = status.find(name + " ");
+    if (at != std::string::npos && status.substr(at, status.find('\n', at) - at).find("primary") != std::string::npos) {
+      victim = name;
+    }
+  }
+  ASSERT_FALSE(victim.empty()) << status;
+  struct Restart {
+    std::string name;
+    ~Restart() { (void)ClusterTarget::instance().script("start " + name); }
+  } restart{victim};
+  const auto killed_at = Clock::now();
+  ASSERT_EQ(cluster().script("kill " + victim), 0);
+
+  // A login (its limiter counts in Redis) and a product page (the product
+  // cache) through the gateway (its route limit counts in Redis) answer 200
+  // once the Sentinels have promoted the replica.
+  const auto admin = shop.admin_token();
+  EXPECT_TRUE(eventually([&] { return primary_of() != old_primary && !primary_of().empty(); }, 30s))
+      << "the Sentinels promoted no replica";
+  const auto promoted_after = seconds_since(killed_at);
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto login = shop.call("POST", "/api/v1/auth/login", "",
+                                     std::string(R"({"email":")") + kAdminEmail + R"(","password":")" + kAdminPassword + "\"}");
+        const auto products = shop.call("GET", "/api/v1/products?limit=5", "");
+        return login && login->status == 200 && products && products->status == 200;
+      },
+      30s));
+  std::cerr << "ha: " << victim << " (Redis primary) killed; replica promoted after " << promoted_after
+            << " s, logins and products answer after " << seconds_since(killed_at) << " s\n";
+  const auto buyer = shop.customer("redis-crash-buyer@example.com");
+  const auto card = shop.add_card(buyer, kCardApproved);
+  const auto product = shop.create_product(admin, "HA-REDIS", 500, 10);
+  const auto placed = shop.place(buyer, "ha-redis", ShopClient::order_body(product, 1, card));
+  ASSERT_TRUE(placed && placed->status == 201) << (placed ? placed->body : "no answer");
 }
 
 }  // namespace
