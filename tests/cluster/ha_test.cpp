@@ -59,9 +59,12 @@ class HighAvailability : public ::testing::Test {
   }
   // The node that leads now (pg-N), as its Patroni says; empty when none does.
   static std::string leader() { return capture(ha_script("postgres", "leader " + cluster().dir() + "/ha")); }
-  // The status line of NAME (its first word), or empty.
-  static std::string status_line(const std::string& name) {
-    const auto status = capture(std::string(ORDERLY_SOURCE_DIR) + "/scripts/cluster status --dir " + cluster().dir());
+  // What `scripts/cluster status` prints (a few seconds under load: ask once).
+  static std::string status() {
+    return capture(std::string(ORDERLY_SOURCE_DIR) + "/scripts/cluster status --dir " + cluster().dir());
+  }
+  // The line of `status` whose first word is NAME, or empty.
+  static std::string status_line(const std::string& status, const std::string& name) {
     std::size_t start = 0;
     while (start < status.size()) {
       auto end = status.find('\n', start);
@@ -79,23 +82,23 @@ class HighAvailability : public ::testing::Test {
 };
 
 TEST_F(HighAvailability, StatusShowsEachEngineProcessAndOneLeader) {
-  const auto status = capture(std::string(ORDERLY_SOURCE_DIR) + "/scripts/cluster status --dir " + cluster().dir());
+  const auto status = HighAvailability::status();
   for (const std::string name : {"etcd-1", "etcd-2", "etcd-3", "patroni-1", "patroni-2", "patroni-3", "auth-2",
                                  "payments-2", "notify-2", "gateway-1", "gateway-2", "provider-1"}) {
-    EXPECT_NE(status_line(name).find(" ready"), std::string::npos) << name << " in:\n" << status;
+    EXPECT_NE(status_line(status, name).find(" ready"), std::string::npos) << name << " in:\n" << status;
   }
   for (const std::string name : {"rabbit-1", "rabbit-2", "rabbit-3", "sentinel-1", "sentinel-2", "sentinel-3"}) {
-    EXPECT_NE(status_line(name).find(" running"), std::string::npos) << name << " in:\n" << status;
+    EXPECT_NE(status_line(status, name).find(" running"), std::string::npos) << name << " in:\n" << status;
   }
   const auto node = leader();
   ASSERT_FALSE(node.empty()) << status;
-  EXPECT_NE(status_line(node).find(" leader"), std::string::npos) << status;
+  EXPECT_NE(status_line(status, node).find(" leader"), std::string::npos) << status;
   std::size_t leaders = 0;
   for (std::size_t at = status.find(" leader"); at != std::string::npos; at = status.find(" leader", at + 1)) ++leaders;
   EXPECT_EQ(leaders, 1U) << status;
   // One Redis primary, one replica.
-  EXPECT_EQ(status_line("redis-1").find(" primary") == std::string::npos,
-            status_line("redis-2").find(" primary") != std::string::npos)
+  EXPECT_EQ(status_line(status, "redis-1").find(" primary") == std::string::npos,
+            status_line(status, "redis-2").find(" primary") != std::string::npos)
       << status;
   EXPECT_EQ(status.find("down"), std::string::npos) << status;
 }
@@ -163,7 +166,7 @@ TEST_F(HighAvailability, ALeaderNodeCrashCostsOneRetriedOrderUnderThirtySecondsA
       60s))
       << old_leader << " did not rejoin as a standby";
   std::cerr << "ha: " << old_leader << " back as a standby " << seconds_since(restarted_at) << " s after its restart\n";
-  const auto line = status_line(old_leader);
+  const auto line = status_line(status(), old_leader);
   EXPECT_TRUE(line.find("replica") != std::string::npos || line.find("sync-standby") != std::string::npos) << line;
   EXPECT_EQ(leader(), new_leader) << "the rejoining node must not take the lead back";
 }
