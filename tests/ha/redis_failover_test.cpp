@@ -18,6 +18,8 @@
 #include "cache/redis_client.hpp"
 #include "cache/redis_test_support.hpp"
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "resilience/redis_rate_limiter.hpp"
 #include "ha/ha_scripts.hpp"
 
 namespace orderly::cache {
@@ -73,6 +75,25 @@ class RedisSentinelFailover : public ::testing::Test {
   boost::asio::io_context loop_;
   core::SystemClock clock_;
 };
+
+// Redis checks the ACL of every command a script calls: the roles that count
+// limits (auth's logins, the gateways' shared route limits) must be allowed
+// the rate limiter's whole script, or a fail-closed limit refuses everyone.
+TEST_F(RedisSentinelFailover, EveryRoleThatCountsLimitsMayRunTheRateLimitersScript) {
+  const auto env = ha_testing::read_env(ha_testing::engine_dir("redis") + "/redis.env");
+  for (const std::string role : {"auth", "gateway"}) {
+    auto role_options = options();
+    role_options.username = role;
+    role_options.password = env.at("ORDERLY_HA_REDIS_PASSWORD_" + std::string(role == "auth" ? "AUTH" : "GATEWAY"));
+    RedisClient client(role_options, clock_);
+    core::metrics::Registry metrics;
+    resilience::RedisRateLimiter limiter({"ha-acl-" + role, 5, std::chrono::seconds(10)}, client, clock_, metrics,
+                                         {.failure_mode = resilience::FailureMode::closed});
+    const auto first = run_until_done(loop_, limiter.acquire("someone"), 5s);
+    EXPECT_TRUE(first.allowed) << role << ": the limiter's script was refused (a closed limit then denies)";
+    EXPECT_EQ(first.remaining, 4U) << role;
+  }
+}
 
 TEST_F(RedisSentinelFailover, TheClientFollowsThePrimaryTheSentinelsPromote) {
   RedisClient client(options(), clock_);
