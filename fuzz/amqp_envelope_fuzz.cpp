@@ -87,7 +87,7 @@ void check_decode(Bytes& in) {
   properties.message_id = bytes_of(id);
   properties.type = bytes_of(type);
   properties.timestamp = in.number(8);
-  const auto count = in.byte() % 13;
+  const std::size_t count = in.byte() % 13;
   std::array<std::string, 12> keys, texts;
   std::array<amqp_table_entry_t, 12> entries{};
   for (std::size_t i = 0; i < count; ++i) {

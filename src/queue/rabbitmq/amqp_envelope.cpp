@@ -146,7 +146,9 @@ IncomingMessage decode_message(const amqp_message_t& message) {
       }
     }
   }
-  if (out.created_at.empty() && (properties._flags & AMQP_BASIC_TIMESTAMP_FLAG) != 0) {
+  // An unsigned timestamp past INT64_MAX is no time (as int64 it would read as before 1970).
+  if (out.created_at.empty() && (properties._flags & AMQP_BASIC_TIMESTAMP_FLAG) != 0 &&
+      properties.timestamp <= static_cast<std::uint64_t>(INT64_MAX)) {
     out.created_at = rfc3339_utc(static_cast<std::int64_t>(properties.timestamp));
   }
   return incoming;
