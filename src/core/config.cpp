@@ -719,6 +719,19 @@ void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefi
   }
 }
 
+// The YAML text of the file `path` (also what the fuzz target feeds).
+void apply_text(Config& config, std::string_view yaml, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& error) {
+    throw ConfigError(fmt::format("config file {}:{}: {}", path, error.mark.line + 1, error.msg));
+  }
+  if (root.IsNull()) return;  // an empty file means "all defaults"
+  if (!root.IsMap()) throw ConfigError(fmt::format("config file {}: expected a mapping of keys to values", path));
+  apply_yaml(config, root, "", "config file " + path);
+}
+
 void apply_file(Config& config, const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
@@ -726,15 +739,36 @@ void apply_file(Config& config, const std::string& path) {
   }
   std::ifstream in(path);
   if (!in) throw ConfigError(fmt::format("config file {}: cannot be read", path));
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::Exception& error) {
-    throw ConfigError(fmt::format("config file {}:{}: {}", path, error.mark.line + 1, error.msg));
+  std::stringstream text;
+  text << in.rdbuf();
+  apply_text(config, text.str(), path);
+}
+
+// A value as a YAML double-quoted scalar that loads back to the same bytes:
+// `"` and `\` escaped, control characters as \xNN (in YAML the code point
+// U+00NN, the same byte below 0x80); other bytes as they are.
+std::string yaml_quoted(std::string_view value) {
+  std::string out = "\"";
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
   }
-  if (root.IsNull()) return;  // an empty file means "all defaults"
-  if (!root.IsMap()) throw ConfigError(fmt::format("config file {}: expected a mapping of keys to values", path));
-  apply_yaml(config, root, "", "config file " + path);
+  out += '"';
+  return out;
+}
+
+// The environment, then the flags: each wins over what came before.
+void apply_overrides(Config& config, const std::vector<ConfigOverride>& environment,
+                     const std::vector<ConfigOverride>& flags) {
+  for (const auto& entry : environment) apply(config, entry.key, entry.value, entry.source);
+  for (const auto& entry : flags) apply(config, entry.key, entry.value, entry.source);
 }
 
 }  // namespace
@@ -793,8 +827,15 @@ Config load_config(const std::optional<std::string>& file, const std::vector<Con
                    const std::vector<ConfigOverride>& flags) {
   Config config;
   if (file) apply_file(config, *file);
-  for (const auto& entry : environment) apply(config, entry.key, entry.value, entry.source);
-  for (const auto& entry : flags) apply(config, entry.key, entry.value, entry.source);
+  apply_overrides(config, environment, flags);
+  return config;
+}
+
+Config load_config_text(std::string_view yaml, const std::string& source,
+                        const std::vector<ConfigOverride>& environment, const std::vector<ConfigOverride>& flags) {
+  Config config;
+  apply_text(config, yaml, source);
+  apply_overrides(config, environment, flags);
   return config;
 }
 
@@ -849,7 +890,7 @@ std::string render_config(const Config& config) {
     }
     const auto indent = section.empty() ? "" : "  ";
     out << indent << "# " << setting.help << "\n";
-    out << indent << name << ": \"" << setting.print(config) << "\"\n";
+    out << indent << name << ": " << yaml_quoted(setting.print(config)) << "\n";
   }
   return out.str();
 }

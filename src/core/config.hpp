@@ -267,6 +267,12 @@ struct ConfigOverride {
 [[nodiscard]] Config load_config(const std::optional<std::string>& file, const std::vector<ConfigOverride>& environment,
                                  const std::vector<ConfigOverride>& flags);
 
+// load_config with the file's YAML text instead of its path (`source` names
+// it in errors): what the fuzz target and render/load round trips call.
+[[nodiscard]] Config load_config_text(std::string_view yaml, const std::string& source,
+                                      const std::vector<ConfigOverride>& environment,
+                                      const std::vector<ConfigOverride>& flags);
+
 struct EnvironmentSettings {
   std::vector<ConfigOverride> overrides;
   // ORDERLY_* names that are not settings. Reported, not fatal: Kubernetes

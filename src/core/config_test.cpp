@@ -87,6 +87,19 @@ TEST(Config, RenderedDefaultsLoadBackToDefaults) {
   EXPECT_EQ(render_config(loaded), render_config(defaults));
 }
 
+// Fuzzing finding (issue 18, config target): render_config wrote values
+// between quotes unescaped, so `orderly config` printed a file that does not
+// load once a path holds a quote or a backslash (red before: a ConfigError).
+TEST(Config, RenderedValuesWithQuotesBackslashesAndControlsLoadBack) {
+  const std::string root = "C:\\web \"shop\"\t\x01\x7f caf\xc3\xa9";
+  const auto config = load_config_text("", "t.yaml", {}, {{"web.root", root, "flag --set web.root"}});
+  ASSERT_EQ(config.web.root, root);
+  const auto rendered = render_config(config);
+  const auto loaded = load_config_text(rendered, "rendered.yaml", {}, {});
+  EXPECT_EQ(loaded.web.root, root);
+  EXPECT_EQ(render_config(loaded), rendered);
+}
+
 TEST(Config, EnvironmentNamesMapToKeys) {
   EXPECT_EQ(environment_name("http.idle_timeout"), "ORDERLY_HTTP_IDLE_TIMEOUT");
   std::string a = "ORDERLY_HTTP_IDLE_TIMEOUT=3s";

@@ -88,9 +88,17 @@ class Section {
   void done() {
     if (!node_ || !node_.IsMap()) return;
     for (const auto& entry : node_) {
-      const auto key = entry.first.as<std::string>();
+      const auto key = key_text(entry.first);
       if (!known_.contains(key)) fail(key.c_str(), "unknown key");
     }
+  }
+
+  // A mapping key as text. YAML allows a list or a mapping as a key
+  // (`[a, b]: 1`, `? {x: 1}`), where as<std::string>() throws past
+  // ConfigError and the gateway ended in std::terminate (fuzz/README.md).
+  std::string key_text(const YAML::Node& key) const {
+    if (!key.IsScalar()) fail("keys must be plain names, not lists or mappings");
+    return key.Scalar();
   }
 
   [[noreturn]] void fail(const char* key, std::string_view message) const {
@@ -364,8 +372,9 @@ GatewayConfig parse_gateway_config(std::string_view yaml, const std::string& sou
   const auto upstreams = top.raw("upstreams");
   if (upstreams && !upstreams.IsMap()) top.fail("upstreams", "expected a mapping of name: upstream");
   if (upstreams) {
+    const Section names(upstreams, "upstreams", source);
     for (const auto& entry : upstreams) {
-      const auto name = entry.first.as<std::string>();
+      const auto name = names.key_text(entry.first);
       config.upstreams.push_back(parse_upstream(name, Section(entry.second, "upstreams." + name, source)));
     }
   }

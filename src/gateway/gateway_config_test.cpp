@@ -51,6 +51,16 @@ void expect_refused(const std::string& yaml, const std::string& fragment) {
   }
 }
 
+// Fuzzing finding (issue 18, gateway_config target): a list or mapping as
+// a key threw YAML::TypedBadConversion past ConfigError (std::terminate).
+TEST(GatewayConfig, AKeyThatIsAListOrAMappingIsAConfigError) {
+  expect_refused("listeners:\n  - {address: 127.0.0.1:8080}\nupstreams:\n  [a, b]: {instances: [\"127.0.0.1:1\"]}\n"
+                 "routes: []\n",
+                 "upstreams: keys must be plain names");
+  expect_refused("listeners:\n  - {address: 127.0.0.1:8080, {x: 1}: 2}\nroutes: []\n", "listeners[0]: keys must be");
+  expect_refused("? [a]\n: 1\nlisteners:\n  - {address: 127.0.0.1:8080}\nroutes: []\n", "(top): keys must be");
+}
+
 TEST(GatewayConfig, ErrorsNameTheFileAndTheKey) {
   std::string unknown_upstream = kMinimal;
   unknown_upstream.replace(unknown_upstream.find("\n    upstream: orders"), 21, "\n    upstream: ordrs");

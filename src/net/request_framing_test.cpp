@@ -61,5 +61,58 @@ TEST(RequestFraming, RefusesEveryRegressionFile) {
   EXPECT_GE(files, 2U);
 }
 
+
+// What RequestReader makes of a byte stream fed whole, as the session feeds
+// its buffer: "done <body>" with the bytes left, "waiting", or the error.
+std::string read_through(std::string_view stream) {
+  RequestReader::Parser parser;
+  RequestReader reader(parser);
+  std::size_t used = 0;
+  while (!parser.is_done()) {
+    if (used == stream.size()) return "waiting";
+    boost::beast::error_code error;
+    used += reader.put(stream.substr(used), error);
+    if (error == http::error::need_more) return "waiting";
+    if (error) return "error: " + error.message();
+  }
+  return "done " + parser.get().body() + " +" + std::to_string(stream.size() - used);
+}
+
+constexpr std::string_view kChunkedHead = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+constexpr std::string_view kNext = "GET /next HTTP/1.1\r\nHost: a\r\n\r\n";
+
+TEST(RequestReader, ReadsChunkedBodiesWithExtensionsAndLeavesTheNextRequest) {
+  EXPECT_EQ(read_through(std::string(kChunkedHead) + "5\r\nhello\r\n0\r\n\r\n" + std::string(kNext)),
+            "done hello +" + std::to_string(kNext.size()));
+  EXPECT_EQ(read_through(std::string(kChunkedHead) + "3;a=b;q=\"x\\\"y\"\r\nabc\r\n2;z=\"\"\r\n\"\"\r\n0;e=\"f\"\r\n\r\n"),
+            "done abc\"\" +0");
+  EXPECT_EQ(read_through("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n\"\r\n\"" + std::string(kNext)),
+            "done \"\r\n\" +" + std::to_string(kNext.size()));
+  EXPECT_EQ(read_through(std::string(kChunkedHead) + "5;a=\"open"), "waiting");  // the line's CR not here yet
+}
+
+// Fuzzing finding (issue 18, framing_differential): Beast 1.81 scans an
+// unclosed quoted chunk extension past the line's CRLF and waits, so a proxy
+// that ended the request there and forwards the next one on the connection
+// would see it swallowed. Before the fix, each of these read "waiting" even
+// with the next request appended.
+TEST(RequestReader, RefusesAChunkLineWhoseQuoteIsOpenAtItsEnd) {
+  const std::string refused = "error: " + http::make_error_code(http::error::bad_chunk_extension).message();
+  EXPECT_EQ(read_through(std::string(kChunkedHead) + "5;ext=\"\r\npedia\r\n0\r\n\r\n" + std::string(kNext)), refused);
+  EXPECT_EQ(read_through(std::string(kChunkedHead) + "5;a=\"x\\\r\nhello\r\n0\r\n\r\n" + std::string(kNext)), refused);
+  EXPECT_EQ(read_through(std::string(kChunkedHead) + "5\r\nhello\r\n3;a=\"\r\nabc\r\n0\r\n\r\n" + std::string(kNext)),
+            refused);  // the second chunk's line
+  EXPECT_EQ(read_through(std::string(kChunkedHead) + "0;a=\"\r\n\r\n" + std::string(kNext)), refused);  // the last
+}
+
+TEST(RequestReader, RefusesTheFindingsRegressionFile) {
+  std::ifstream in(ORDERLY_FUZZ_DIR "/regressions/framing_differential/chunk-ext-open-quote", std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  ASSERT_FALSE(bytes.str().empty());
+  EXPECT_EQ(read_through(bytes.str() + std::string(kNext)),
+            "error: " + http::make_error_code(http::error::bad_chunk_extension).message());
+}
+
 }  // namespace
 }  // namespace orderly::net

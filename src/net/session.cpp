@@ -185,10 +185,11 @@ class Session final : public SessionBase {
     request.remote_address = remote_;
 
     auto& parser = parser_.emplace();
+    reader_.emplace(parser);
     parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
     parser.body_limit(boost::none);  // checked below, against the matched route's limit
 
-    const auto header_error = co_await parse_until(parser, [&] { return parser.is_header_done(); });
+    const auto header_error = co_await parse_until([&] { return parser.is_header_done(); });
     if (const auto& error = header_error) {
       if (*error == http::error::header_limit || *error == http::error::buffer_overflow) {
         co_return co_await refuse(context, request, 431, "/problems/header-too-large",
@@ -250,7 +251,7 @@ class Session final : public SessionBase {
       }
       parser.body_limit(body_limit);
       set_deadline(limits.body_timeout, "body");
-      const auto body_error = co_await parse_until(parser, [&] { return parser.is_done(); });
+      const auto body_error = co_await parse_until([&] { return parser.is_done(); });
       if (const auto& error = body_error) {
         if (*error == http::error::body_limit) {
           co_return co_await refuse(context, request, 413, "/problems/body-too-large", "Content Too Large",
@@ -277,15 +278,16 @@ class Session final : public SessionBase {
     co_return !close;
   }
 
-  // Feeds buffered bytes to Beast's parser, reading more from the socket
+  // Feeds buffered bytes to Beast's parser through reader_ (its chunk-line check), reading more from the socket
   // until `done()`. Returns the parse error, or a transport error (EOF,
   // reset, deadline), or nullopt on success.
   template <class Done>
-  asio::awaitable<std::optional<beast::error_code>> parse_until(Parser& parser, Done done) {
+  asio::awaitable<std::optional<beast::error_code>> parse_until(Done done) {
     while (true) {
       beast::error_code ec;
       if (buffer_.size() > 0) {
-        const auto used = parser.put(buffer_.data(), ec);
+        const auto data = buffer_.data();
+        const auto used = reader_->put(std::string_view(static_cast<const char*>(data.data()), data.size()), ec);
         buffer_.consume(used);
         if (ec && ec != http::error::need_more) co_return ec;
         if (!ec && done()) co_return std::nullopt;
@@ -367,6 +369,7 @@ class Session final : public SessionBase {
   RequestContext context_;
   Request request_;
   std::optional<Parser> parser_;
+  std::optional<RequestReader> reader_;  // feeds parser_ (request_framing.hpp: the chunk-line check)
   beast::flat_buffer buffer_;
   const Pipeline& pipeline_;
   LoopState& loop_;

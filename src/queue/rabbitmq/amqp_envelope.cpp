@@ -1,6 +1,11 @@
 #include "queue/rabbitmq/amqp_envelope.hpp"
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
 #include <ctime>
+#include <optional>
 #include <string_view>
 
 namespace orderly::queue::rabbitmq {
@@ -32,7 +37,7 @@ amqp_table_entry_t int_entry(const char* key, int value) {
 }
 
 // An integer header of any integer kind (RabbitMQ sends x-delivery-count as a long).
-int int_of(const amqp_field_value_t& value) {
+std::optional<std::int64_t> integer_of(const amqp_field_value_t& value) {
   switch (value.kind) {
     case AMQP_FIELD_KIND_I8:
       return value.value.i8;
@@ -45,14 +50,25 @@ int int_of(const amqp_field_value_t& value) {
     case AMQP_FIELD_KIND_I32:
       return value.value.i32;
     case AMQP_FIELD_KIND_U32:
-      return static_cast<int>(value.value.u32);
+      return value.value.u32;
     case AMQP_FIELD_KIND_I64:
-      return static_cast<int>(value.value.i64);
+      return value.value.i64;
     case AMQP_FIELD_KIND_U64:
-      return static_cast<int>(value.value.u64);
+      return static_cast<std::int64_t>(std::min<std::uint64_t>(value.value.u64, INT64_MAX));
     default:
-      return 0;
+      return std::nullopt;
   }
+}
+
+// The schema version: 0 (no version a consumer knows) when it is not an int,
+// rather than the low bits of a larger number (4294967297 is not version 1).
+int version_of(const amqp_field_value_t& value) {
+  const auto number = integer_of(value);
+  return number && *number >= INT_MIN && *number <= INT_MAX ? static_cast<int>(*number) : 0;
+}
+
+int count_of(const amqp_field_value_t& value) {
+  return static_cast<int>(std::clamp<std::int64_t>(integer_of(value).value_or(0), 0, kMaxAttemptCount));
 }
 
 std::string text_of(const amqp_field_value_t& value) {
@@ -67,10 +83,12 @@ std::string text_of(const amqp_field_value_t& value) {
 std::string rfc3339_utc(std::int64_t seconds_since_epoch) {
   const auto seconds = static_cast<std::time_t>(seconds_since_epoch);
   std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const auto length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(text, length);
+  if (gmtime_r(&seconds, &utc) == nullptr || utc.tm_year < -1900 || utc.tm_year > 9999 - 1900) return {};
+  // %04d, not strftime's %Y: the year 881 must read 0881 (RFC 3339 wants four digits).
+  char text[80];  // room for any int fields, so GCC sees no truncation
+  const auto length = std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", utc.tm_year + 1900,
+                                    utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  return std::string(text, static_cast<std::size_t>(length));
 }
 
 OutgoingProperties::OutgoingProperties(const Message& message, int failed_attempts, const std::string& last_error)
@@ -114,21 +132,23 @@ IncomingMessage decode_message(const amqp_message_t& message) {
       const auto& entry = properties.headers.entries[i];
       const auto key = view_of(entry.key);
       if (key == kSchemaVersionHeader) {
-        out.schema_version = int_of(entry.value);
+        out.schema_version = version_of(entry.value);
       } else if (key == kTraceparentHeader) {
         out.traceparent = text_of(entry.value);
       } else if (key == kCreatedAtHeader) {
         out.created_at = text_of(entry.value);
       } else if (key == kFailedAttemptsHeader) {
-        incoming.failed_attempts = int_of(entry.value);
+        incoming.failed_attempts = count_of(entry.value);
       } else if (key == kDeliveryCountHeader) {
-        incoming.delivery_count = int_of(entry.value);
+        incoming.delivery_count = count_of(entry.value);
       } else if (key == kLastErrorHeader) {
         incoming.last_error = text_of(entry.value);
       }
     }
   }
-  if (out.created_at.empty() && (properties._flags & AMQP_BASIC_TIMESTAMP_FLAG) != 0) {
+  // An unsigned timestamp past INT64_MAX is no time (as int64 it would read as before 1970).
+  if (out.created_at.empty() && (properties._flags & AMQP_BASIC_TIMESTAMP_FLAG) != 0 &&
+      properties.timestamp <= static_cast<std::uint64_t>(INT64_MAX)) {
     out.created_at = rfc3339_utc(static_cast<std::int64_t>(properties.timestamp));
   }
   return incoming;

@@ -45,6 +45,12 @@ class OutgoingProperties {
   amqp_basic_properties_t properties_{};
 };
 
+// The most failed attempts or deliveries decode_message reports: a count
+// header out of [0, this] (a negative or huge value from a corrupt message
+// or another producer) is clamped, so the session's `failed + delivered + 1`
+// cannot overflow and a negative count cannot postpone the dead-letter queue.
+inline constexpr int kMaxAttemptCount = 1'000'000;
+
 // What a delivery carried.
 struct IncomingMessage {
   Message message;          // `queue` is left empty: the caller knows where it read it from
@@ -55,7 +61,8 @@ struct IncomingMessage {
 
 [[nodiscard]] IncomingMessage decode_message(const amqp_message_t& message);
 
-// RFC 3339 UTC with second precision, as the embedded broker writes created_at.
+// RFC 3339 UTC with second precision, as the embedded broker writes created_at;
+// empty for a time outside the years 0000-9999.
 [[nodiscard]] std::string rfc3339_utc(std::int64_t seconds_since_epoch);
 
 }  // namespace orderly::queue::rabbitmq
