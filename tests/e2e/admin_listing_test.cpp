@@ -24,7 +24,8 @@ OrderlyProcess::Options with_admin() {
 
 std::vector<std::string> emails_of(const HttpResponse& response) {
   std::vector<std::string> emails;
-  for (const auto& item : json_of(response).at("items").as_array()) emails.emplace_back(item.at("email").as_string());
+  const auto body = json_of(response);  // named: a range-for does not keep a temporary's parent alive
+  for (const auto& item : body.at("items").as_array()) emails.emplace_back(item.at("email").as_string());
   return emails;
 }
 
@@ -44,7 +45,8 @@ TEST(AdminUsers, FilteredByEmailPagedWithoutSecretsAndForAdminsOnly) {
   const auto first = api_request(port, "GET", "/api/v1/admin/users?email=LISTING-&limit=2", {}, admin.access_token);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(emails_of(first), (std::vector<std::string>{"listing-a@example.com", "listing-b@example.com"}));
-  const auto& item = json_of(first).at("items").at(0).as_object();
+  const auto first_body = json_of(first);
+  const auto& item = first_body.at("items").at(0).as_object();
   EXPECT_TRUE(item.contains("id") && item.contains("name") && item.contains("created_at"));
   EXPECT_EQ(item.at("roles").as_array().size(), 1U);
   EXPECT_EQ(first.body.find("password"), std::string::npos) << "never the password hash";
@@ -72,8 +74,8 @@ TEST(AdminUsers, FilteredByEmailPagedWithoutSecretsAndForAdminsOnly) {
 }
 
 TEST(AdminOrders, StatusFiltersTheListAndAnUnknownStatusIs422) {
-  OrderlyProcess::Options options = with_admin();
-  OrderlyProcess server(options);
+  // ShopClient logs the admin in with the purchase suites' password.
+  OrderlyProcess server({.environment = {std::string("ORDERLY_ADMIN_PASSWORD=") + kAdminPassword}});
   std::atomic<std::uint16_t> port(server.port());
   ShopClient shop(port);
   const auto admin = shop.admin_token();
@@ -92,9 +94,8 @@ TEST(AdminOrders, StatusFiltersTheListAndAnUnknownStatusIs422) {
     const auto answer = shop.call("GET", target, token);
     EXPECT_TRUE(answer && answer->status == 200) << (answer ? answer->body : "no answer");
     if (!answer || answer->status != 200) return found;
-    for (const auto& order : json::parse(answer->body).at("items").as_array()) {
-      found.emplace_back(order.at("id").as_string());
-    }
+    const auto body = json::parse(answer->body);
+    for (const auto& order : body.at("items").as_array()) found.emplace_back(order.at("id").as_string());
     return found;
   };
   EXPECT_EQ(listed_ids("/api/v1/orders?status=paid", admin), std::vector<std::string>{ids[0]});
