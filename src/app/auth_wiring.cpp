@@ -12,6 +12,7 @@
 #include "auth/admin_seed.hpp"
 #include "auth/auth_routes.hpp"
 #include "auth/password_routes.hpp"
+#include "auth/admin_user_routes.hpp"
 #include "auth/audit_routes.hpp"
 #include "auth/session_routes.hpp"
 #include "auth/verification_routes.hpp"
@@ -155,6 +156,7 @@ void AuthComponent::add_routes(Routes& routes) {
   auth::add_session_routes(router, {sessions_, verifier_, audit_});
   auth::add_verification_routes(router, {*verifications_, users_, *verification_resend_per_account_, metrics_, audit_});
   auth::add_audit_routes(router, audit_);
+  auth::add_admin_user_routes(router, store_);
   password_resets_ = std::make_unique<auth::PasswordResets>(store_, *outbox_, clock_, config_.auth.public_url);
   passwords_ = std::make_unique<auth::PasswordService>(users_, refresh_tokens_, *password_resets_, hasher_,
                                                        signup_hasher_);

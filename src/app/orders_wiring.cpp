@@ -12,6 +12,7 @@
 #include "orders/idempotency_store.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_service.hpp"
+#include "orders/order_status_stream.hpp"
 #include "lock/leased_job.hpp"
 #include "orders/saga_runner.hpp"
 #include "orders/saga_store.hpp"
@@ -50,6 +51,8 @@ class Orders final : public OrdersComponent {
                 {config.orders.saga_poll_interval, config.orders.saga_concurrency}),
         service_({store, dependencies.stock, dependencies.payments, *outbox_, users_, keys_, clock, random,
                   [this] { runner_.wake(); }, reservation_ttl(config.orders), config.orders.require_verified_email}),
+        status_streams_(service_, {config.orders.events_heartbeat, config.orders.events_poll_interval,
+                                   config.orders.events_max_streams}),
         maintenance_("orders.maintenance", dependencies.lock, dependencies.metrics,
                      // Held across sweeps; a dead holder is replaced after three intervals.
                      {config.orders.maintenance_interval, 3 * config.orders.maintenance_interval},
@@ -63,7 +66,9 @@ class Orders final : public OrdersComponent {
 
   ~Orders() override { Orders::stop(kStopGrace); }
 
-  void add_routes(Routes& routes) override { orders::add_order_routes(routes.public_api, service_, store_); }
+  void add_routes(Routes& routes) override {
+    orders::add_order_routes(routes.public_api, service_, store_, status_streams_);
+  }
 
   void start(net::HttpServer& /*server*/) override {
     auto& store = store_;
@@ -111,6 +116,7 @@ class Orders final : public OrdersComponent {
   orders::CheckoutSaga saga_;
   orders::SagaRunner runner_;
   orders::OrderService service_;
+  orders::OrderStatusStreams status_streams_;
   lock::LeasedJob maintenance_;
   core::metrics::Counter& expired_;  // the "saga stuck" alert's signal (deploy/prometheus)
   asio::io_context loop_{1};

@@ -656,6 +656,19 @@ const std::vector<Setting>& settings() {
        "Checkout refuses (403) an account whose e-mail address is not verified yet.",
        [](const Config& c) { return std::string(c.orders.require_verified_email ? "true" : "false"); },
        [](Config& c, std::string_view text) { c.orders.require_verified_email = values::parse_bool(text); }},
+      duration_setting(
+          "orders.events_heartbeat",
+          "A live order status stream (GET /api/v1/orders/{id}/events) sends a comment line when it sent nothing "
+          "for this long, so proxies keep it open and a vanished client is noticed.",
+          [](auto& c) -> auto& { return c.orders.events_heartbeat; }),
+      duration_setting(
+          "orders.events_poll_interval", "How often an open live order status stream reads its order.",
+          [](auto& c) -> auto& { return c.orders.events_poll_interval; }),
+      unsigned_setting(
+          "orders.events_max_streams",
+          "Live order status streams one process keeps open at once; beyond it the route answers 503 and the "
+          "page polls instead.",
+          [](auto& c) -> auto& { return c.orders.events_max_streams; }, 1, 100'000),
       // services (scale-out)
       instances_setting("services.auth", "Internal listeners of the auth service (HOST:PORT,...); empty: in-process.",
                         [](auto& c) -> auto& { return c.services.auth; }),

@@ -205,6 +205,10 @@ struct OrdersConfig {
   std::chrono::milliseconds saga_poll_interval{1'000};
   unsigned saga_concurrency = 64;  // sagas run at once by one process
   bool require_verified_email = false;  // checkout refuses (403) an account whose e-mail is not verified
+  // GET /api/v1/orders/{id}/events (orders/order_status_stream.hpp)
+  std::chrono::milliseconds events_heartbeat{15'000};    // a comment line on an idle stream
+  std::chrono::milliseconds events_poll_interval{500};   // how often an open stream reads its order
+  unsigned events_max_streams = 256;                     // open at once per process; beyond: 503
 };
 
 // Everything a user may tune. Components read their section and hand

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 // so domain modules compile without Beast headers; the session converts at
 // the socket boundary.
 namespace orderly::net {
+
+class BodyStream;  // net/body_stream.hpp
 
 // Header fields in arrival order; names compare case-insensitively.
 class Headers {
@@ -46,6 +49,9 @@ struct Response {
   Headers headers;
   std::string body;
   bool close = false;  // ask the session to close the connection after this response
+  // Set: the body is produced while it is sent (Server-Sent Events) and
+  // `body` is ignored; the session writes it chunked and then closes.
+  std::shared_ptr<BodyStream> stream;
 
   [[nodiscard]] static Response json(int status, std::string body);
   [[nodiscard]] static Response text(int status, std::string body,

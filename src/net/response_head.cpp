@@ -73,7 +73,10 @@ ResponseHead format_response_head(const Response& response, unsigned version, bo
   } else if (version == 10) {
     out += "Connection: keep-alive\r\n";
   }
-  if (!is_bodiless(response.status)) {
+  if (response.stream) {
+    // Its length is unknown: chunked in HTTP/1.1; an HTTP/1.0 body ends at the close.
+    if (version != 10 && !is_bodiless(response.status)) out += "Transfer-Encoding: chunked\r\n";
+  } else if (!is_bodiless(response.status)) {
     out += "Content-Length: ";
     append_number(out, response.body.size());
     out += "\r\n";

@@ -18,7 +18,8 @@ namespace orderly::net {
 // A header whose name is not an RFC 9110 token, or whose value holds CR, LF or
 // NUL, is dropped (and counted in `dropped`), so no handler can split a
 // response. Content-Length, Transfer-Encoding and Connection are the writer's
-// own; a handler's copies are ignored.
+// own; a handler's copies are ignored. A streamed response (Response::stream)
+// gets Transfer-Encoding: chunked instead of a Content-Length.
 struct ResponseHead {
   std::string text;
   std::size_t dropped = 0;

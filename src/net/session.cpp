@@ -17,6 +17,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "core/logging.hpp"
+#include "net/body_stream.hpp"
 #include "net/request_framing.hpp"
 #include "net/request_target.hpp"
 #include "net/response_head.hpp"
@@ -272,10 +273,62 @@ class Session final : public SessionBase {
     const unsigned version = message.version();
 
     auto response = co_await pipeline_.run(context, request);
+    if (response.stream && !head && !is_bodiless(response.status)) {
+      co_await write_stream(response, version);
+      co_return false;
+    }
     const bool close =
         response.close || !client_keeps_alive || loop_.draining || burst_ >= limits.max_pipelined_requests;
     if (!co_await write(response, version, head, close)) co_return false;
     co_return !close;
+  }
+
+  // A streamed response: the head, then every piece as it is produced, each
+  // in one chunk written at once (nothing is gathered, so an event reaches
+  // the client when it happens). The connection closes after it, and also
+  // when the server drains (checked between pieces) or the client is gone
+  // (a failed or timed-out write; heartbeats make one happen).
+  asio::awaitable<void> write_stream(const Response& response, unsigned version) {
+    const bool chunked = version != 10;
+    // Locals, not temporaries, in co_await expressions (docs/coroutines.md).
+    const auto head = format_response_head(response, version, true, http_date_now());
+    if (!co_await write_bytes(head.text)) co_return;
+    std::string frame;
+    while (!loop_.draining) {
+      auto piece = co_await response.stream->next();
+      if (!piece) break;
+      if (piece->empty()) continue;
+      if (!chunked) {
+        if (!co_await write_bytes(*piece)) co_return;
+        continue;
+      }
+      frame.clear();
+      append_chunk_size(frame, piece->size());
+      frame += "\r\n";
+      frame += *piece;
+      frame += "\r\n";
+      if (!co_await write_bytes(frame)) co_return;
+    }
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    if (chunked) co_await write_bytes(kLastChunk);
+  }
+
+  static void append_chunk_size(std::string& out, std::size_t size) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char digits[sizeof(std::size_t) * 2];
+    std::size_t count = 0;
+    do {
+      digits[count++] = kHex[size & 0xF];
+      size >>= 4;
+    } while (size != 0);
+    while (count > 0) out += digits[--count];
+  }
+
+  asio::awaitable<bool> write_bytes(std::string_view bytes) {
+    set_deadline(shared_.limits.write_timeout, "write");
+    auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow);
+    clear_deadline();
+    co_return !ec && !timed_out_;
   }
 
   // Feeds buffered bytes to Beast's parser through reader_ (its chunk-line check), reading more from the socket

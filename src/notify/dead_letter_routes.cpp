@@ -17,6 +17,9 @@ namespace json = boost::json;
 
 namespace {
 
+// Dead letters one "replay all" request puts back at most; the admin repeats it for more.
+constexpr std::size_t kMaxReplayAll = 10'000;
+
 // Type and ids only: the payload and the trace context stay out.
 json::object to_json(const queue::DeadLetter& dead) {
   return json::object{{"id", dead.message.id},
@@ -65,7 +68,29 @@ void add_dead_letter_routes(net::Router& router, queue::Broker& broker, std::spa
     json::object body{{"id", id}, {"status", "replayed"}};
     co_return net::Response::json(202, json::serialize(body));
   };
+  // Every dead letter of one queue, as it stood when the request came: the
+  // ids are read once (at most kMaxReplayAll), so a message that fails again
+  // and comes back meanwhile is not replayed twice in one request.
+  auto replay_all = [&broker, queues](net::RequestContext& context,
+                                      net::Request& request) -> asio::awaitable<net::Response> {
+    const auto only = queue_parameter(request.query);
+    if (!only || std::find(queues.begin(), queues.end(), *only) == queues.end()) {
+      throw core::ProblemError({422, "/problems/validation", "Invalid request", "a query parameter is invalid",
+                                {{"queue", "must name one of the platform's queues"}}});
+    }
+    const auto dead = co_await broker.dead_letters(*only, kMaxReplayAll);
+    std::int64_t replayed = 0;
+    for (const auto& letter : dead) {
+      if (co_await broker.replay(letter.message.id)) ++replayed;
+    }
+    core::log::info("queue.dead_letters_replayed",
+                    {{"queue", *only}, {"count", replayed}, {"by", auth::caller(context).user_id}});
+    json::object body{{"queue", *only}, {"replayed", replayed}};
+    co_return net::Response::json(202, json::serialize(body));
+  };
   router.add("GET", "/api/v1/admin/dlq", auth::require_role(std::string(auth::kAdminRole), std::move(list)));
+  router.add("POST", "/api/v1/admin/dlq/replay",
+             auth::require_role(std::string(auth::kAdminRole), std::move(replay_all)));
   router.add("POST", "/api/v1/admin/dlq/{id}/replay",
              auth::require_role(std::string(auth::kAdminRole), std::move(replay)));
 }

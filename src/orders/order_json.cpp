@@ -35,13 +35,15 @@ boost::json::object order_json(const Order& order, bool details) {
   }
   json["items"] = std::move(items);
   boost::json::array history;
-  for (const auto& entry : order.history) {
-    boost::json::object step{{"status", entry.status}, {"at", entry.at}};
-    if (entry.reason) step["reason"] = *entry.reason;
-    history.push_back(std::move(step));
-  }
+  for (const auto& entry : order.history) history.push_back(history_entry_json(entry));
   json["history"] = std::move(history);
   return json;
+}
+
+boost::json::object history_entry_json(const HistoryEntry& entry) {
+  boost::json::object step{{"status", entry.status}, {"at", entry.at}};
+  if (entry.reason) step["reason"] = *entry.reason;
+  return step;
 }
 
 boost::json::object payment_json(const Payment& payment) {

@@ -12,6 +12,8 @@ namespace orderly::orders {
 // (GET /orders/{id}, the 201); list pages leave them out.
 [[nodiscard]] boost::json::object order_json(const Order& order, bool details);
 [[nodiscard]] boost::json::object money_json(const core::Money& money);
+// {status, at, reason?}: one step of an order's history (also a live status event).
+[[nodiscard]] boost::json::object history_entry_json(const HistoryEntry& entry);
 // GET /orders/{id}/payment: {status, amount, attempts}.
 [[nodiscard]] boost::json::object payment_json(const Payment& payment);
 

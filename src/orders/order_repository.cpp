@@ -63,6 +63,16 @@ constexpr store::Statement kListUserAfter{
     "SELECT " ORDER_COLUMNS
     " FROM orders WHERE user_id = $1 AND (created_at_ms < $2 OR (created_at_ms = $2 AND id < $3))"
     " ORDER BY created_at_ms DESC, id DESC LIMIT $4"};
+// One status (admins' filter), everyone's or one user's ($2 empty: everyone).
+constexpr store::Statement kListStatus{
+    "orders.list_status",
+    "SELECT " ORDER_COLUMNS " FROM orders WHERE status = $1 AND ($2 = '' OR user_id = $2)"
+    " ORDER BY created_at_ms DESC, id DESC LIMIT $3"};
+constexpr store::Statement kListStatusAfter{
+    "orders.list_status_after",
+    "SELECT " ORDER_COLUMNS " FROM orders WHERE status = $1 AND ($2 = '' OR user_id = $2)"
+    " AND (created_at_ms < $3 OR (created_at_ms = $3 AND id < $4))"
+    " ORDER BY created_at_ms DESC, id DESC LIMIT $5"};
 
 constexpr store::Statement kFindPayment{
     "orders.find_payment",
@@ -191,12 +201,18 @@ asio::awaitable<bool> change_status(store::Transaction& tx, const Order& order, 
 }
 
 asio::awaitable<OrderPage> list_orders(store::Store& store, std::optional<std::string> user_id,
-                                       std::optional<std::string> cursor, std::int64_t limit) {
+                                       std::optional<std::string> cursor, std::int64_t limit,
+                                       std::optional<std::string> status) {
   std::optional<std::pair<std::int64_t, std::string>> after;
   if (cursor) after = decode_cursor(*cursor);
   const store::ReadOptions primary{.allow_replica = false};
   store::Result rows;
-  if (user_id && after) {
+  if (status && after) {
+    rows = co_await store.query(
+        kListStatusAfter, params(*status, user_id.value_or(""), after->first, after->second, limit + 1), primary);
+  } else if (status) {
+    rows = co_await store.query(kListStatus, params(*status, user_id.value_or(""), limit + 1), primary);
+  } else if (user_id && after) {
     rows = co_await store.query(kListUserAfter, params(*user_id, after->first, after->second, limit + 1), primary);
   } else if (user_id) {
     rows = co_await store.query(kListUser, params(*user_id, limit + 1), primary);

@@ -46,10 +46,12 @@ struct OrderPage {
   std::optional<std::string> next_cursor;
 };
 
-// A page of orders, newest first: everyone's, or one user's. `cursor` is a
-// previous page's next_cursor; throws std::invalid_argument on a bad one.
+// A page of orders, newest first: everyone's, or one user's, of any status
+// or of `status` only. `cursor` is a previous page's next_cursor; throws
+// std::invalid_argument on a bad one.
 boost::asio::awaitable<OrderPage> list_orders(store::Store& store, std::optional<std::string> user_id,
-                                              std::optional<std::string> cursor, std::int64_t limit);
+                                              std::optional<std::string> cursor, std::int64_t limit,
+                                              std::optional<std::string> status = std::nullopt);
 
 boost::asio::awaitable<std::optional<Payment>> find_payment(store::Store& store, std::string order_id);
 boost::asio::awaitable<std::optional<Payment>> find_payment(store::Transaction& tx, std::string order_id);

@@ -7,6 +7,7 @@
 #include "core/problem.hpp"
 #include "orders/order_json.hpp"
 #include "orders/order_repository.hpp"
+#include "orders/order_status_stream.hpp"
 
 namespace orderly::orders {
 namespace {
@@ -38,7 +39,16 @@ struct ListQuery {
   std::int64_t limit = kDefaultPageSize;
   std::optional<std::string> cursor;
   std::optional<std::string> user_id;
+  std::optional<std::string> status;
 };
+
+// The statuses an order can be in (order.hpp, and those of API.md's later rows).
+bool is_order_status(std::string_view status) {
+  static constexpr std::string_view kStatuses[] = {kPendingPayment, kPaid, kShipped, kCancelled,
+                                                   "partially_shipped", "delivered", "refunded",
+                                                   "partially_refunded"};
+  return std::find(std::begin(kStatuses), std::end(kStatuses), status) != std::end(kStatuses);
+}
 
 ListQuery parse_list_query(std::string_view query) {
   ListQuery parsed;
@@ -60,6 +70,12 @@ ListQuery parse_list_query(std::string_view query) {
         parsed.cursor = param.value;
       } else if (param.key == "user_id") {
         parsed.user_id = param.value;
+      } else if (param.key == "status") {
+        if (is_order_status(param.value)) {
+          parsed.status = param.value;
+        } else {
+          errors.push_back({"status", "must be an order status such as pending_payment, paid, shipped or cancelled"});
+        }
       }
     }
   } catch (const std::exception&) {
@@ -74,7 +90,8 @@ ListQuery parse_list_query(std::string_view query) {
 
 }  // namespace
 
-void add_order_routes(net::Router& router, OrderService& service, store::Store& store) {
+void add_order_routes(net::Router& router, OrderService& service, store::Store& store,
+                      OrderStatusStreams& streams) {
   router.add("POST", "/api/v1/orders",
              auth::require_user([&service](RequestContext& context, Request& request) -> asio::awaitable<Response> {
                const auto key = request.headers.get("Idempotency-Key");
@@ -106,7 +123,7 @@ void add_order_routes(net::Router& router, OrderService& service, store::Store& 
                repository::OrderPage page;
                bool bad_cursor = false;
                try {
-                 page = co_await repository::list_orders(store, owner, query.cursor, query.limit);
+                 page = co_await repository::list_orders(store, owner, query.cursor, query.limit, query.status);
                } catch (const std::invalid_argument&) {
                  bad_cursor = true;
                }
@@ -127,6 +144,16 @@ void add_order_routes(net::Router& router, OrderService& service, store::Store& 
                if (!order) throw_not_found();
                check_visible(context, *order);
                co_return order_response(200, *order);
+             }));
+
+  router.add("GET", "/api/v1/orders/{id}/events",
+             auth::require_user([&service, &streams](RequestContext& context,
+                                                     Request& request) -> asio::awaitable<Response> {
+               const auto last_event_id = parse_last_event_id(request.headers.get("Last-Event-ID"));
+               auto order = co_await service.find(order_id_of(context));
+               if (!order) throw_not_found();
+               check_visible(context, *order);
+               co_return streams.open(*order, last_event_id);
              }));
 
   router.add("POST", "/api/v1/orders/{id}/cancel",

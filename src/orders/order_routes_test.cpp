@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "net/body_stream.hpp"
 #include "net/pipeline.hpp"
 #include "orders/checkout_saga.hpp"
 #include "orders/saga_runner.hpp"
@@ -34,7 +35,9 @@ class OrderRoutesTest : public testing::OrdersStoreTest {
     saga_ = std::make_unique<CheckoutSaga>(*store_, stock_, payments_, outbox_, users_, clock_, random_,
                                            CheckoutSagaOptions{});
     runner_ = std::make_unique<SagaRunner>(*saga_, *store_, clock_, "r", SagaRunnerOptions{});
-    add_order_routes(router_, *service_, *store_);
+    streams_ = std::make_unique<OrderStatusStreams>(
+        *service_, StatusStreamOptions{std::chrono::milliseconds(5), std::chrono::milliseconds(1), 1});
+    add_order_routes(router_, *service_, *store_, *streams_);
   }
 
   net::Response call(const std::string& who, std::string method, std::string target, std::string body = {},
@@ -73,6 +76,7 @@ class OrderRoutesTest : public testing::OrdersStoreTest {
   std::unique_ptr<OrderService> service_;
   std::unique_ptr<CheckoutSaga> saga_;
   std::unique_ptr<SagaRunner> runner_;
+  std::unique_ptr<OrderStatusStreams> streams_;
   net::Router router_;
   net::Pipeline pipeline_{router_};
 };
@@ -165,6 +169,52 @@ TEST_P(OrderRoutesTest, PaymentShowsStatusAmountAndAttemptsThenShipAndCancelFoll
   const auto shown = boost::json::parse(call("alice", "GET", "/api/v1/orders/" + id).body).as_object();
   EXPECT_EQ(shown.at("status").as_string(), "shipped");
   EXPECT_EQ(shown.at("history").as_array().size(), 3U);
+}
+
+TEST_P(OrderRoutesTest, TheStatusStreamSendsTheCurrentStatusThenEachChangeAndIsBounded) {
+  const auto id = id_of(post_order("alice", "k1"));
+  const auto target = "/api/v1/orders/" + id + "/events";
+  EXPECT_EQ(call("bob", "GET", target).status, 404);
+  EXPECT_EQ(call("", "GET", target).status, 401);
+  EXPECT_EQ(call("alice", "GET", target, {}, {{"Last-Event-ID", "x1"}}).status, 400);
+
+  auto open = call("alice", "GET", target);
+  ASSERT_EQ(open.status, 200) << open.body;
+  EXPECT_EQ(open.headers.get("Content-Type").value_or(""), "text/event-stream; charset=utf-8");
+  ASSERT_TRUE(open.stream);
+  const auto first = run_sync(open.stream->next());
+  ASSERT_TRUE(first);
+  EXPECT_NE(first->find("id: 1\nevent: status\ndata: {\"status\":\"pending_payment\""), std::string::npos) << *first;
+
+  // The one place is taken: the next caller (even an admin) is told to poll.
+  const auto refused = call("admin", "GET", target);
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_TRUE(refused.headers.get("Retry-After"));
+
+  while (run_sync(runner_->run_due_once()) > 0) {
+  }
+  std::string seen;
+  for (int round = 0; round < 50 && seen.find("\"status\":\"paid\"") == std::string::npos; ++round) {
+    const auto piece = run_sync(open.stream->next());
+    ASSERT_TRUE(piece) << "paid does not end the stream";
+    seen += *piece;
+  }
+  EXPECT_NE(seen.find("id: 2\nevent: status\ndata: {\"status\":\"paid\""), std::string::npos) << seen;
+  open.stream.reset();
+  EXPECT_EQ(call("admin", "GET", target).status, 200) << "a closed stream frees its place";
+}
+
+TEST(OrderStatusStreamTest, LastEventIdIsAPositionAndEventsAreOneLineOfJson) {
+  EXPECT_EQ(parse_last_event_id(std::nullopt), std::nullopt);
+  EXPECT_EQ(parse_last_event_id("3"), 3U);
+  EXPECT_THROW((void)parse_last_event_id(""), core::ProblemError);
+  EXPECT_THROW((void)parse_last_event_id("-1"), core::ProblemError);
+  EXPECT_THROW((void)parse_last_event_id("99999999999"), core::ProblemError);
+  const auto event = status_event(4, HistoryEntry{"cancelled", "2026-01-01T00:00:00Z", "line\nbreak"});
+  EXPECT_EQ(event, "id: 4\nevent: status\ndata: "
+                   "{\"status\":\"cancelled\",\"at\":\"2026-01-01T00:00:00Z\",\"reason\":\"line\\nbreak\"}\n\n");
+  EXPECT_TRUE(is_terminal_status("cancelled"));
+  EXPECT_FALSE(is_terminal_status("paid"));
 }
 
 TEST_P(OrderRoutesTest, CancellingTwiceAnswers200BothTimes) {

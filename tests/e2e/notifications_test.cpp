@@ -167,5 +167,39 @@ TEST(NotificationsApi, DeadLetterEndpointsListAndReplayForAdminsOnly) {
   EXPECT_EQ(refused, 2) << "the replayed message was delivered again";
 }
 
+TEST(NotificationsApi, EveryDeadLetterOfAQueueIsReplayedAtOnceByAnAdmin) {
+  OrderlyProcess server(embedded_with_admin());
+  const auto admin = admin_session(server.port());
+  const auto customer = new_customer(server.port());
+  for (const char* id : {"evt-many-1", "evt-many-2", "evt-many-3"}) {
+    enqueue(server, id, "order.exploded", paid_event(customer.user_id));
+  }
+  const auto count_refused = [](const std::vector<std::string>& lines) {
+    int refused = 0;
+    for (const auto& line : lines) refused += line.find("notify.event_refused") != std::string::npos;
+    return refused;
+  };
+  const auto listed = poll_until(
+      [&] { return api_request(server.port(), "GET", "/api/v1/admin/dlq?queue=notifications", {}, admin.access_token); },
+      [](const HttpResponse& r) { return r.status == 200 && json_of(r).at("items").as_array().size() == 3; });
+  ASSERT_EQ(json_of(listed).at("items").as_array().size(), 3U) << listed.body;
+
+  const auto target = "/api/v1/admin/dlq/replay?queue=notifications";
+  EXPECT_EQ(api_request(server.port(), "POST", target).status, 401);
+  EXPECT_EQ(api_request(server.port(), "POST", target, {}, customer.access_token).status, 403);
+  EXPECT_EQ(api_request(server.port(), "POST", "/api/v1/admin/dlq/replay?queue=nope", {}, admin.access_token).status,
+            422);
+  EXPECT_EQ(api_request(server.port(), "POST", "/api/v1/admin/dlq/replay", {}, admin.access_token).status, 422);
+
+  const auto replayed = api_request(server.port(), "POST", target, {}, admin.access_token);
+  ASSERT_EQ(replayed.status, 202) << replayed.body;
+  EXPECT_EQ(json_of(replayed).at("replayed").as_int64(), 3);
+  EXPECT_EQ(json_of(replayed).at("queue").as_string(), "notifications");
+  // Each one is delivered again (and refused again, being poison).
+  const auto lines = poll_until([&] { return server.stdout_lines(); },
+                                [&](const std::vector<std::string>& seen) { return count_refused(seen) >= 6; });
+  EXPECT_EQ(count_refused(lines), 6);
+}
+
 }  // namespace
 }  // namespace orderly::testing

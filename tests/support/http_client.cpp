@@ -26,6 +26,7 @@ struct HttpConnection::Impl {
   asio::io_context context;
   asio::ip::tcp::socket socket{context};
   beast::flat_buffer buffer;
+  std::string received;  // read_until's bytes
 
   // Runs the started operation until it completes or `timeout` passes; on
   // timeout the socket's operations are cancelled and false is returned.
@@ -81,6 +82,28 @@ std::optional<HttpResponse> HttpConnection::read_response(std::chrono::milliseco
   response.body = message.body();
   response.keep_alive = message.keep_alive();
   return response;
+}
+
+std::optional<std::string> HttpConnection::read_until(std::string_view text, std::chrono::milliseconds timeout,
+                                                      std::size_t from) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::array<char, 4096> chunk{};
+  while (impl_->received.size() < from || impl_->received.find(text, from) == std::string::npos) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    bool done = false;
+    boost::system::error_code result;
+    std::size_t got = 0;
+    impl_->socket.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t bytes) {
+      result = ec;
+      got = bytes;
+      done = true;
+    });
+    if (!impl_->run_for(left, done) || result) return std::nullopt;
+    impl_->received.append(chunk.data(), got);
+  }
+  return impl_->received;
 }
 
 bool HttpConnection::wait_closed(std::chrono::milliseconds timeout) {

@@ -38,6 +38,12 @@ class HttpConnection {
   std::optional<HttpResponse> read_response(std::chrono::milliseconds timeout = std::chrono::seconds(5),
                                             bool head = false);
 
+  // Reads raw bytes (a streamed answer, say) until `text` has arrived at or
+  // after offset `from` of everything received on this connection; returns
+  // all of it, or nullopt after `timeout` or a close without it. Do not mix
+  // with read_response on one connection.
+  std::optional<std::string> read_until(std::string_view text, std::chrono::milliseconds timeout,
+                                        std::size_t from = 0);
   // Waits for the server to close: true on EOF or reset, false if the
   // connection is still open after `timeout` (stray bytes are discarded).
   bool wait_closed(std::chrono::milliseconds timeout);

@@ -131,3 +131,38 @@ test('an admin sees a dead letter (never its payload) and replays it', async () 
     await context.close();
   }
 });
+
+test('an admin replays every dead letter of a queue with one button', async () => {
+  const token = await suite.adminToken();
+  const deadOf = async () => (await suite.api.call('GET', '/api/v1/admin/dlq?queue=notifications', { token })).body.items;
+  const before = (await deadOf()).length;  // the message replayed above may be back already
+  for (const n of [1, 2]) enqueuePoison(`evt-web-many-${n}`);
+  let listed = [];
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    listed = await deadOf();
+    if (listed.some((dead) => dead.id === 'evt-web-many-1') && listed.some((dead) => dead.id === 'evt-web-many-2')) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.ok(listed.length >= before + 2, 'both poison messages were dead-lettered');
+  const customer = await suite.api.call('POST', '/api/v1/auth/signup', { body: newCustomer() });
+  assert.equal(customer.status, 201);
+  const customerToken = await suite.api.login(customer.body.email, 'correct horse battery');
+  assert.equal((await suite.api.call('POST', '/api/v1/admin/dlq/replay?queue=notifications', { token: customerToken })).status, 403);
+
+  const { context, page } = await newVisitor(suite.browser);
+  try {
+    await logInInPage(page, kAdminEmail, kAdminPassword);
+    await page.goto(`${suite.server.url}/#/admin`);
+    await page.getByRole('button', { name: 'Replay all dead letters of notifications' }).waitFor();
+    const replayed = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/v1/admin/dlq/replay');
+    await page.getByRole('button', { name: 'Replay all dead letters of notifications' }).click();
+    const answer = await replayed;
+    assert.equal(answer.status(), 202);
+    const { replayed: count } = await answer.json();
+    assert.ok(count >= 2, `at least the two new ones were replayed (${count})`);
+    await page.getByText(`Replayed ${count} messages onto notifications.`).waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,5 +1,6 @@
 // The admin panel: products (create, edit with If-Match), CSV import with a
-// progress bar, dead letters (replay). The API refuses a customer (403) on
+// progress bar, orders by status (admin_orders.js), users and roles
+// (admin_users.js), dead letters (replay one, or all of a queue). The API refuses a customer (403) on
 // every admin route; the page shows that refusal, it does not rely on hiding
 // the link.
 import { describeError } from '../api.js';
@@ -8,6 +9,8 @@ import { formatMoney } from '../money.js';
 import { authed, currentUser } from '../session.js';
 import { setTitle } from '../app.js';
 import { requireLogin } from './auth.js';
+import { ordersSection } from './admin_orders.js';
+import { usersSection } from './admin_users.js';
 
 const kJobPoll = 100;  // an import job's progress, while it runs
 
@@ -130,7 +133,17 @@ async function deadLetterSection(main) {
   const draw = async () => {
     const page = await authed('GET', '/api/v1/admin/dlq');
     if (page.items.length === 0) { replace(list, el('p', {}, 'No dead letters.')); return; }
-    replace(list, el('table', {}, el('caption', { class: 'muted' }, 'Messages that ran out of attempts'),
+    const queues = [...new Set(page.items.map((dead) => dead.queue))];
+    const replayAll = queues.map((queue) => el('button', { type: 'button', 'aria-label': `Replay all dead letters of ${queue}`, onclick: async () => {
+      try {
+        const done = await authed('POST', `/api/v1/admin/dlq/replay?queue=${encodeURIComponent(queue)}`);
+        showMessage(message, 'success', `Replayed ${done.replayed} message${done.replayed === 1 ? '' : 's'} onto ${queue}.`);
+        await draw();
+      } catch (error) {
+        showMessage(message, 'error', describeError(error, 'replay the messages'));
+      }
+    } }, `Replay all of ${queue}`));
+    replace(list, el('div', { class: 'row' }, replayAll), el('table', {}, el('caption', { class: 'muted' }, 'Messages that ran out of attempts'),
       el('thead', {}, el('tr', {}, ['Queue', 'Type', 'Attempts', 'Last error', 'Age', ''].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, page.items.map((dead) => el('tr', {},
         el('td', {}, dead.queue), el('td', {}, dead.type), el('td', {}, String(dead.attempts)), el('td', {}, dead.last_error),
@@ -160,5 +173,7 @@ export async function showAdmin(main) {
   }
   await productsSection(main);
   importSection(main);
+  await ordersSection(main);
+  await usersSection(main);
   await deadLetterSection(main);
 }

@@ -1,8 +1,9 @@
 // The customer's orders, and one order whose status follows the checkout
-// saga live: polled with back-off (0.5 s doubling to 8 s) until it settles.
-// The Server-Sent Events route of API.md replaces the polling once the
-// server has it.
+// saga live: through the Server-Sent Events route of API.md
+// (order_status.js), and when that cannot be opened or breaks off before the
+// order settles, by polling with back-off (0.5 s doubling to 8 s).
 import { describeError } from '../api.js';
+import { followOrderStatus } from '../order_status.js';
 import { el, messageBox, replace, showMessage } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { authed, currentUser } from '../session.js';
@@ -84,15 +85,20 @@ export async function showOrder(main, { params: [id] }) {
         el('li', {}, `${statusText(step.status)} at ${new Date(step.at).toLocaleTimeString('en')}${step.reason ? ` (${step.reason})` : ''}`))));
   };
 
+  let order = null;
+  const live = new AbortController();
+  const settled = () => kFinal.has(order?.status);
+
   const poll = async () => {
     if (stopped) return;
     try {
-      const order = await authed('GET', `/api/v1/orders/${encodeURIComponent(id)}`);
+      const loaded = await authed('GET', `/api/v1/orders/${encodeURIComponent(id)}`);
       if (stopped) return;
+      order = loaded;
       draw(order);
       replace(message);
       message.className = 'message';
-      if (kFinal.has(order.status)) return;
+      if (settled()) return;
     } catch (error) {
       if (stopped) return;
       showMessage(message, 'error', describeError(error, 'load this order'));
@@ -101,6 +107,35 @@ export async function showOrder(main, { params: [id] }) {
     timer = setTimeout(poll, delay);
     delay = Math.min(delay * 2, kMaxPoll);
   };
+
+  // A status event carries the new step of the history: the page applies it
+  // without asking for the whole order again.
+  const apply = (event) => {
+    if (!order || stopped) return;
+    const history = order.history ?? [];
+    if (Number.isInteger(event.id) && event.id <= history.length) return;  // a step already shown
+    order = { ...order, status: event.status, history: [...history, { status: event.status, at: event.at, reason: event.reason }] };
+    if (event.status === 'cancelled' && event.reason) order.cancel_reason = event.reason;
+    draw(order);
+    if (settled()) live.abort();
+  };
+
+  const follow = () => {
+    followOrderStatus(id, apply, live.signal, order.history?.length)
+      .then(() => { if (!stopped && !settled()) poll(); })
+      .catch(() => {
+        if (stopped || settled()) return;
+        timer = setTimeout(poll, delay);
+        delay = Math.min(delay * 2, kMaxPoll);
+      });
+  };
+
   await poll();
-  return () => { stopped = true; clearTimeout(timer); };
+  // Polling stopped by itself once it saw the order settled; otherwise the
+  // stream takes over from the first answer.
+  if (order && !settled() && !stopped) {
+    clearTimeout(timer);
+    follow();
+  }
+  return () => { stopped = true; clearTimeout(timer); live.abort(); };
 }
