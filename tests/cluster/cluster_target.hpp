@@ -15,6 +15,9 @@
 
 namespace orderly::testing {
 
+// What `command` (run by /bin/sh) prints on stdout, trailing newlines removed.
+std::string capture(const std::string& command);
+
 class ClusterTarget final : public PurchaseTarget {
  public:
   static ClusterTarget& instance();

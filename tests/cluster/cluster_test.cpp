@@ -31,17 +31,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-// What `command` prints on stdout.
-std::string capture(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-    ::pclose(pipe);
-  }
-  return out;
-}
-
 class Cluster : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -224,7 +213,7 @@ TEST_F(Cluster, CatalogInstancesShareOneProductCacheInRedis) {
   const auto before = two.call("GET", path, "");
   ASSERT_TRUE(before && before->status == 200);
   EXPECT_NE(before->body.find("\"stock\":40"), std::string::npos) << before->body;
-  EXPECT_EQ(redis(dir_, "EXISTS orderly:catalog:product:" + product), "1\n") << "the copy lives in Redis";
+  EXPECT_EQ(redis(dir_, "EXISTS orderly:catalog:product:" + product), "1") << "the copy lives in Redis";
   const auto patched = one.call("PATCH", path, admin, R"({"stock":25})");
   ASSERT_TRUE(patched && patched->status == 200) << (patched ? patched->body : "no answer");
 
