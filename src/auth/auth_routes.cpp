@@ -116,6 +116,7 @@ class AuthHandlers {
 
     try {
       auto result = co_await deps_.service.log_in(email, std::move(password), session_client_of(request));
+      if (result.second_factor_needed) co_return co_await challenge(context, request, *result.user);
       if (!result.tokens) {
         count_login("wrong_credentials");
         core::log::warn("audit.login", {{"outcome", "wrong_credentials"},
@@ -126,7 +127,6 @@ class AuthHandlers {
         co_await deps_.audit.record(request_audit_event(context, request, "auth.login_failed", "", ""));
         co_return invalid_credentials();
       }
-      if (result.second_factor_needed) co_return co_await challenge(context, request, *result.user);
       count_login("success");
       core::log::info("audit.login", {{"outcome", "success"},
                                       {"user_id", result.user->id},
