@@ -11,6 +11,7 @@
 
 #include "auth/admin_seed.hpp"
 #include "auth/auth_routes.hpp"
+#include "auth/mfa_routes.hpp"
 #include "auth/password_routes.hpp"
 #include "auth/admin_user_routes.hpp"
 #include "auth/audit_routes.hpp"
@@ -81,6 +82,9 @@ AuthComponent::AuthComponent(const core::Config& config, store::Store& store, co
       sessions_(store, clock),
       token_versions_(store),
       service_(users_, refresh_tokens_, hasher_, signup_hasher_, issuer_, random),
+      mfa_factors_(store, clock),
+      mfa_challenges_(store, clock, config.auth.mfa_challenge_ttl),
+      mfa_(mfa_factors_, mfa_challenges_, refresh_tokens_, keys_, clock, config.auth.totp_issuer),
       login_per_address_(
           auth_limiter("login-per-address", config.auth.login_per_address, clock, metrics, shared_redis)),
       login_per_account_and_address_(auth_limiter("login-per-account-and-address",
@@ -152,7 +156,9 @@ void AuthComponent::add_routes(Routes& routes) {
   if (service_tokens_ != nullptr) auth::add_internal_token_routes(routes.internal, *service_tokens_, keys_);
   verifications_ = std::make_unique<auth::EmailVerifications>(store_, *outbox_, clock_, config_.auth.public_url,
                                                               config_.auth.verification_ttl);
-  auth::add_auth_routes(router, {service_, keys_, throttle_, *signup_per_address_, metrics_, *verifications_, audit_});
+  auth::add_auth_routes(router,
+                        {service_, keys_, throttle_, *signup_per_address_, metrics_, *verifications_, audit_, mfa_});
+  auth::add_mfa_routes(router, {mfa_, service_, throttle_, metrics_, audit_});
   auth::add_session_routes(router, {sessions_, verifier_, audit_});
   auth::add_verification_routes(router, {*verifications_, users_, *verification_resend_per_account_, metrics_, audit_});
   auth::add_audit_routes(router, audit_);
@@ -165,7 +171,9 @@ void AuthComponent::add_routes(Routes& routes) {
 }
 
 std::shared_ptr<net::Middleware> AuthComponent::authenticate_middleware() {
-  return std::make_shared<auth::AuthenticateMiddleware>(verifier_, metrics_, &token_versions_);
+  return std::make_shared<auth::AuthenticateMiddleware>(
+      verifier_, metrics_, &token_versions_,
+      auth::AuthenticateOptions{.require_mfa_for_admin = config_.auth.require_mfa_for_admin});
 }
 
 }  // namespace orderly::app

@@ -14,6 +14,8 @@
 #include "auth/email_verifications.hpp"
 #include "auth/key_ring.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/mfa_challenges.hpp"
+#include "auth/mfa_service.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/password_resets.hpp"
 #include "auth/password_service.hpp"
@@ -23,6 +25,7 @@
 #include "auth/store_user_directory.hpp"
 #include "auth/token_issuer.hpp"
 #include "auth/token_verifier.hpp"
+#include "auth/totp_factors.hpp"
 #include "auth/user_store.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -98,6 +101,9 @@ class AuthComponent final : public Component {
   auth::Sessions sessions_;
   auth::StoreUserDirectory token_versions_;
   auth::AuthService service_;
+  auth::TotpFactors mfa_factors_;
+  auth::MfaChallenges mfa_challenges_;
+  auth::MfaService mfa_;
   std::unique_ptr<resilience::RateLimiter> login_per_address_;
   std::unique_ptr<resilience::RateLimiter> login_per_account_and_address_;
   std::unique_ptr<resilience::RateLimiter> login_per_account_;

@@ -114,7 +114,10 @@ int run_gateway(const std::string& gateway_file, const core::Config& settings) {
     // The public pipeline verifies no token itself (proxied routes are checked
     // by the gateway middleware), so this route does.
     public_router.add("GET", "/api/v1/admin/upstreams",
-                      auth::authenticated(std::make_shared<auth::AuthenticateMiddleware>(gateway.verifier(), metrics),
+                      auth::authenticated(std::make_shared<auth::AuthenticateMiddleware>(
+                                              gateway.verifier(), metrics, nullptr,
+                                              auth::AuthenticateOptions{
+                                                  .require_mfa_for_admin = settings.auth.require_mfa_for_admin}),
                                           auth::require_role("admin", upstreams_handler(gateway))));
     // TLS and plaintext listeners share the pipeline (context.secure tells them apart).
     PublicPipeline public_pipeline(public_router, settings, metrics, runner.clock(), runner.request_ids());

@@ -297,8 +297,9 @@ class ServicesRole {
       authenticate = auth_->authenticate_middleware();
     } else if (remote_) {
       followed_verifier_ = std::make_unique<auth::TokenVerifier>(remote_->jwks(), runner_.clock(), user_tokens());
-      authenticate = std::make_shared<auth::AuthenticateMiddleware>(*followed_verifier_, runner_.metrics(),
-                                                                    &remote_->users());
+      authenticate = std::make_shared<auth::AuthenticateMiddleware>(
+          *followed_verifier_, runner_.metrics(), &remote_->users(),
+          auth::AuthenticateOptions{.require_mfa_for_admin = config_.auth.require_mfa_for_admin});
     }
     // A worker role has no public API (and no token to check).
     if (!selection_.is_worker()) {

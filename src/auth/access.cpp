@@ -36,7 +36,14 @@ net::Handler require_user(net::Handler handler) {
 net::Handler require_role(std::string role, net::Handler handler) {
   return [role = std::move(role), handler = std::move(handler)](
              net::RequestContext& context, net::Request& request) -> boost::asio::awaitable<net::Response> {
-    if (!caller(context).has_role(role)) {
+    const auto& principal = caller(context);
+    if (!principal.has_role(role)) {
+      if (principal.withheld_role == role && principal.withheld_because == "mfa_required") {
+        throw core::ProblemError({403, "/problems/mfa-required", "Multi-factor authentication required",
+                                  "the " + role + " role needs multi-factor authentication: turn it on "
+                                  "(POST /api/v1/auth/mfa/totp), then log in again with a code",
+                                  {}});
+      }
       throw core::ProblemError({403, "/problems/forbidden", "Forbidden", "this needs the " + role + " role", {}});
     }
     co_return co_await handler(context, request);

@@ -18,7 +18,8 @@ inline constexpr std::string_view kAdminRole = "admin";
 
 // 401 (with WWW-Authenticate: Bearer) when the request has no valid access token.
 [[nodiscard]] net::Handler require_user(net::Handler handler);
-// 401 as above; 403 when the caller lacks `role`.
+// 401 as above; 403 when the caller lacks `role` (/problems/mfa-required
+// when the token claims it but auth.require_mfa_for_admin withheld it).
 [[nodiscard]] net::Handler require_role(std::string role, net::Handler handler);
 
 // The authenticated caller; throws the 401 ProblemError when there is none.

@@ -1,11 +1,13 @@
 #include "auth/auth_routes.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include <boost/json/serialize.hpp>
 
 #include "auth/access.hpp"
+#include "auth/auth_responses.hpp"
 #include "auth/jwks.hpp"
 #include "auth/password_policy.hpp"
 #include "auth/request_audit.hpp"
@@ -27,20 +29,6 @@ constexpr std::size_t kMaxPasswordBytes = 4 * kMaxPasswordLength;  // 128 charac
 constexpr std::size_t kMaxNameBytes = 200;
 constexpr std::size_t kMaxRefreshTokenBytes = 128;
 
-net::Response json_response(int status, const json::object& body) {
-  auto response = net::Response::json(status, json::serialize(body));
-  // Tokens and personal data must not sit in shared caches (RFC 6749 5.1).
-  response.headers.set("Cache-Control", "no-store");
-  return response;
-}
-
-net::Response token_response(const TokenPair& tokens) {
-  return json_response(200, {{"access_token", tokens.access_token},
-                             {"token_type", "Bearer"},
-                             {"expires_in", tokens.expires_in.count()},
-                             {"refresh_token", tokens.refresh_token}});
-}
-
 net::Response invalid_credentials() {
   return net::Response::problem(401, "/problems/invalid-credentials", "Invalid credentials",
                                 "the email or the password is wrong");
@@ -51,13 +39,7 @@ net::Response invalid_refresh_token() {
                                 "the refresh token is unknown, expired, revoked or already used; log in again");
 }
 
-// Hashing is shed, not queued without end, when the pool is full.
-net::Response overloaded(std::string_view what = "logins") {
-  auto response = net::Response::problem(503, "/problems/overloaded", "Overloaded",
-                                         "too many " + std::string(what) + " in progress; retry shortly");
-  response.headers.set("Retry-After", "1");
-  return response;
-}
+net::Response overloaded(std::string_view what = "logins") { return overloaded_response(what); }
 
 class AuthHandlers {
  public:
@@ -134,6 +116,7 @@ class AuthHandlers {
 
     try {
       auto result = co_await deps_.service.log_in(email, std::move(password), session_client_of(request));
+      if (result.second_factor_needed) co_return co_await challenge(context, request, *result.user);
       if (!result.tokens) {
         count_login("wrong_credentials");
         core::log::warn("audit.login", {{"outcome", "wrong_credentials"},
@@ -156,6 +139,20 @@ class AuthHandlers {
       count_login("shed");
       co_return overloaded();
     }
+  }
+
+  // The password matched an account with MFA on: a challenge, no tokens
+  // yet; POST /auth/login/mfa completes it with a code.
+  awaitable<net::Response> challenge(net::RequestContext& context, net::Request& request, const User& user) {
+    count_login("second_factor_needed");
+    const auto issued = co_await deps_.mfa.challenges().start(user.id);
+    core::log::info("audit.login", {{"outcome", "second_factor_needed"},
+                                    {"user_id", user.id},
+                                    {"remote_address", request.remote_address},
+                                    {"request_id", context.request_id}});
+    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(deps_.mfa.challenges().lifetime());
+    co_return json_response(200,
+                            {{"mfa_required", true}, {"challenge", issued}, {"expires_in", lifetime.count()}});
   }
 
   awaitable<net::Response> refresh(net::RequestContext& context, net::Request& request) {

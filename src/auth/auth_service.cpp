@@ -13,9 +13,9 @@ boost::asio::awaitable<User> AuthService::sign_up(std::string email, std::string
   co_return user;
 }
 
-boost::asio::awaitable<TokenPair> AuthService::start_session(const User& user, SessionClient client) {
+boost::asio::awaitable<TokenPair> AuthService::open_session(const User& user, SessionClient client) {
   auto family = co_await refresh_tokens_.start_family(user.id, std::move(client));
-  auto access = issuer_.issue(user.id, user.roles, user.token_version, family.family_id);
+  auto access = issuer_.issue(user.id, user.roles, user.token_version, family.family_id, user.mfa_enabled);
   co_return TokenPair{std::move(access.token), access.expires_in, std::move(family.token)};
 }
 
@@ -32,7 +32,8 @@ boost::asio::awaitable<LoginResult> AuthService::log_in(std::string email, std::
     auto upgraded = co_await hasher_.hash(std::move(password));
     co_await users_.set_password_hash(found->user.id, std::move(upgraded));
   }
-  auto tokens = co_await start_session(found->user, std::move(client));
+  if (found->user.mfa_enabled) co_return LoginResult{found->user, std::nullopt, true};
+  auto tokens = co_await open_session(found->user, std::move(client));
   co_return LoginResult{found->user, std::move(tokens)};
 }
 
@@ -46,7 +47,10 @@ boost::asio::awaitable<RefreshAnswer> AuthService::refresh(std::string refresh_t
     answer.result.outcome = RefreshOutcome::invalid;
     co_return answer;
   }
-  auto access = issuer_.issue(user->id, user->roles, user->token_version, answer.result.family_id);
+  // A family outlives an MFA change: turning MFA on ends the account's
+  // other families, turning it off raises the token version.
+  auto access =
+      issuer_.issue(user->id, user->roles, user->token_version, answer.result.family_id, user->mfa_enabled);
   answer.tokens = TokenPair{std::move(access.token), access.expires_in, answer.result.token};
   co_return answer;
 }

@@ -22,7 +22,8 @@ struct TokenPair {
 
 struct LoginResult {
   std::optional<User> user;       // set when the password matched
-  std::optional<TokenPair> tokens;
+  std::optional<TokenPair> tokens;  // unset for a wrong password, or when a second factor is still needed
+  bool second_factor_needed = false;  // the password matched an account with MFA on: no session yet
 };
 
 struct RefreshAnswer {
@@ -54,7 +55,8 @@ class AuthService {
   // older tokens at once) and revokes every refresh family. nullopt: no such user.
   boost::asio::awaitable<std::optional<User>> change_roles(std::string user_id, std::vector<std::string> roles);
   // Unknown emails cost one Argon2id verification too (see PasswordHasher::verify).
-  // `client` is shown in the sessions list.
+  // `client` is shown in the sessions list. For an account with MFA on, a
+  // matching password opens no session (second_factor_needed).
   boost::asio::awaitable<LoginResult> log_in(std::string email, std::string password, SessionClient client = {});
   boost::asio::awaitable<RefreshAnswer> refresh(std::string refresh_token, SessionClient client = {});
   boost::asio::awaitable<void> log_out(std::string refresh_token);
@@ -62,10 +64,13 @@ class AuthService {
   // once; access tokens already issued live out auth.access_token_ttl.
   boost::asio::awaitable<void> log_out_everywhere(std::string user_id);
 
+  // A new session (refresh family) and its first token pair: the end of a
+  // login, after the second factor when the account has one.
+  boost::asio::awaitable<TokenPair> open_session(const User& user, SessionClient client);
+
   [[nodiscard]] UserStore& users() { return users_; }
 
  private:
-  boost::asio::awaitable<TokenPair> start_session(const User& user, SessionClient client);
 
   UserStore& users_;
   RefreshTokens& refresh_tokens_;

@@ -36,9 +36,10 @@ boost::asio::awaitable<std::optional<std::string>> AuthenticateMiddleware::stale
 }
 
 AuthenticateMiddleware::AuthenticateMiddleware(const TokenVerifier& verifier, core::metrics::Registry& metrics,
-                                               UserDirectory* versions)
+                                               UserDirectory* versions, AuthenticateOptions options)
     : verifier_(verifier),
       versions_(versions),
+      options_(options),
       rejections_(metrics.counter("orderly_auth_token_rejections_total",
                                   "Access tokens refused, by reason (expired, bad signature, ...).", {"reason"})) {}
 
@@ -49,10 +50,16 @@ boost::asio::awaitable<void> AuthenticateMiddleware::authenticate(net::RequestCo
       try {
         auto claims = verifier_.verify(*token);
         context.principal = net::Principal{std::move(claims.subject), std::move(claims.roles)};
+        context.principal->session_id = std::move(claims.session_id);
         if (context.principal->has_role(kAdminRole)) {
           if (const auto refusal = co_await stale_admin(context, claims.token_version)) {
             std::erase(context.principal->roles, std::string(kAdminRole));
             rejections_.with_labels({*refusal}).inc();
+          } else if (options_.require_mfa_for_admin && !claims.second_factor) {
+            std::erase(context.principal->roles, std::string(kAdminRole));
+            context.principal->withheld_role = kAdminRole;
+            context.principal->withheld_because = "mfa_required";
+            rejections_.with_labels({"mfa_required"}).inc();
           }
         }
       } catch (const TokenError& error) {

@@ -34,10 +34,17 @@ namespace orderly::auth {
 class AuthenticateMiddleware;
 [[nodiscard]] net::Handler authenticated(std::shared_ptr<AuthenticateMiddleware> authenticate, net::Handler handler);
 
+struct AuthenticateOptions {
+  // auth.require_mfa_for_admin: an admin token without the second factor
+  // (amr "otp") keeps every role but admin (reason mfa_required), and the
+  // admin guard answers 403 /problems/mfa-required.
+  bool require_mfa_for_admin = false;
+};
+
 class AuthenticateMiddleware final : public net::Middleware {
  public:
   AuthenticateMiddleware(const TokenVerifier& verifier, core::metrics::Registry& metrics,
-                         UserDirectory* versions = nullptr);
+                         UserDirectory* versions = nullptr, AuthenticateOptions options = {});
   boost::asio::awaitable<net::Response> handle(net::RequestContext& context, net::Request& request,
                                                net::Next next) override;
   // Fills context.principal (or context.authentication_failure) from the request.
@@ -50,6 +57,7 @@ class AuthenticateMiddleware final : public net::Middleware {
 
   const TokenVerifier& verifier_;
   UserDirectory* versions_;
+  AuthenticateOptions options_;
   core::metrics::Family<core::metrics::Counter>& rejections_;
 };
 

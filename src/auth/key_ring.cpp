@@ -54,6 +54,37 @@ KeyRing::KeyRing(store::Store& store, std::string sealing_key, const core::Clock
   }
 }
 
+SealedBox KeyRing::seal(std::string_view plaintext, std::string_view associated) const {
+  SealedBox box;
+  box.nonce = random_bytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  box.ciphertext.resize(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long length = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      reinterpret_cast<unsigned char*>(box.ciphertext.data()), &length,
+      reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+      reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nullptr, bytes(box.nonce),
+      bytes(sealing_key_));
+  box.ciphertext.resize(length);
+  return box;
+}
+
+std::optional<std::string> KeyRing::unseal(const SealedBox& box, std::string_view associated) const {
+  if (box.nonce.size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
+      box.ciphertext.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+    return std::nullopt;
+  }
+  std::string plaintext(box.ciphertext.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  unsigned long long length = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr, bytes(box.ciphertext),
+          box.ciphertext.size(), reinterpret_cast<const unsigned char*>(associated.data()), associated.size(),
+          bytes(box.nonce), bytes(sealing_key_)) != 0) {
+    return std::nullopt;
+  }
+  plaintext.resize(length);
+  return plaintext;
+}
+
 boost::asio::awaitable<void> KeyRing::insert_key(store::Transaction& tx, const std::string& kid) {
   unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
   std::string secret(crypto_sign_SECRETKEYBYTES, '\0');

@@ -22,6 +22,12 @@ struct SigningKey {
   std::string secret;
 };
 
+// A value sealed with the key ring's sealing key (XChaCha20-Poly1305).
+struct SealedBox {
+  std::string ciphertext;
+  std::string nonce;
+};
+
 // Parses the sealing key (32 bytes as base64url, surrounding whitespace
 // ignored), as kept in the key file or ORDERLY_AUTH_KEY. Throws std::invalid_argument.
 [[nodiscard]] std::string parse_sealing_key(std::string_view text);
@@ -49,6 +55,13 @@ class KeyRing final : public KeySource {
   // verifying for `overlap` (the access-token lifetime plus leeway). Returns
   // the new kid. Reloads the ring.
   boost::asio::awaitable<std::string> rotate(std::chrono::seconds overlap);
+
+  // Seals other secrets of auth at rest under the same key (a user's TOTP
+  // secret). `associated` is bound to the box: unsealing with other
+  // associated data fails, so a box cannot be moved to another row.
+  [[nodiscard]] SealedBox seal(std::string_view plaintext, std::string_view associated) const;
+  // nullopt when the box was not sealed by this key with `associated`, or was altered.
+  [[nodiscard]] std::optional<std::string> unseal(const SealedBox& box, std::string_view associated) const;
 
   [[nodiscard]] std::optional<VerificationKey> find(std::string_view kid) const override;
   [[nodiscard]] std::vector<VerificationKey> verification_keys() const;

@@ -27,6 +27,9 @@ constexpr store::Statement kSpend{
 constexpr store::Statement kRevokeUser{
     "auth.refresh.revoke_user",
     "UPDATE refresh_tokens SET revoked_at_ms = $2 WHERE user_id = $1 AND revoked_at_ms IS NULL"};
+constexpr store::Statement kRevokeUserExcept{
+    "auth.refresh.revoke_user_except",
+    "UPDATE refresh_tokens SET revoked_at_ms = $2 WHERE user_id = $1 AND family_id <> $3 AND revoked_at_ms IS NULL"};
 constexpr store::Statement kInsertFamily{
     "auth.refresh.insert_family",
     "INSERT INTO refresh_families (family_id, user_id, created_at_ms, last_used_at_ms, user_agent, address)"
@@ -96,6 +99,11 @@ boost::asio::awaitable<RefreshResult> RefreshTokens::rotate(std::string token, S
 boost::asio::awaitable<void> RefreshTokens::revoke_all_of_user(std::string user_id) {
   auto revoke = params(user_id, core::epoch_ms(clock_.now()));
   co_await store_.execute(kRevokeUser, std::move(revoke));
+}
+
+boost::asio::awaitable<void> RefreshTokens::revoke_others_of_user(std::string user_id, std::string keep_family) {
+  auto revoke = params(user_id, core::epoch_ms(clock_.now()), keep_family);
+  co_await store_.execute(kRevokeUserExcept, std::move(revoke));
 }
 
 boost::asio::awaitable<void> RefreshTokens::revoke_family_of(std::string token) {

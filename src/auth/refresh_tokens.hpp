@@ -54,6 +54,9 @@ class RefreshTokens {
   boost::asio::awaitable<void> revoke_family_of(std::string token);
   // Revokes every family of the user (role change, password change or reset).
   boost::asio::awaitable<void> revoke_all_of_user(std::string user_id);
+  // Revokes every family of the user but `keep_family` (MFA turned on: the
+  // session that proved the code goes on, the others end).
+  boost::asio::awaitable<void> revoke_others_of_user(std::string user_id, std::string keep_family);
 
   [[nodiscard]] std::chrono::seconds lifetime() const { return lifetime_; }
 

@@ -90,6 +90,33 @@ constexpr store::Migration kMigrations[] = {
      " $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;"
      "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log"
      " FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();"},
+    {108, "auth_mfa_totp",
+     // The TOTP secret is sealed with the key ring (the user id as associated
+     // data); last_used_step makes each code work once. Recovery codes and
+     // login challenges are stored only as SHA-256. users.mfa_enabled_at_ms
+     // is set when a first code confirmed the enrolment.
+     "ALTER TABLE users ADD COLUMN mfa_enabled_at_ms BIGINT;"
+     "CREATE TABLE mfa_totp ("
+     " user_id TEXT PRIMARY KEY REFERENCES users (id), sealed_secret BLOB NOT NULL, nonce BLOB NOT NULL,"
+     " confirmed_at_ms BIGINT, last_used_step BIGINT NOT NULL DEFAULT -1, created_at TEXT NOT NULL);"
+     "CREATE TABLE mfa_recovery_codes ("
+     " code_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id), used_at_ms BIGINT,"
+     " created_at TEXT NOT NULL);"
+     "CREATE INDEX mfa_recovery_codes_user ON mfa_recovery_codes (user_id);"
+     "CREATE TABLE mfa_challenges ("
+     " challenge_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),"
+     " expires_at_ms BIGINT NOT NULL, used_at_ms BIGINT, created_at TEXT NOT NULL);",
+     "ALTER TABLE users ADD COLUMN mfa_enabled_at_ms BIGINT;"
+     "CREATE TABLE mfa_totp ("
+     " user_id TEXT PRIMARY KEY REFERENCES users (id), sealed_secret BYTEA NOT NULL, nonce BYTEA NOT NULL,"
+     " confirmed_at_ms BIGINT, last_used_step BIGINT NOT NULL DEFAULT -1, created_at TEXT NOT NULL);"
+     "CREATE TABLE mfa_recovery_codes ("
+     " code_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id), used_at_ms BIGINT,"
+     " created_at TEXT NOT NULL);"
+     "CREATE INDEX mfa_recovery_codes_user ON mfa_recovery_codes (user_id);"
+     "CREATE TABLE mfa_challenges ("
+     " challenge_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),"
+     " expires_at_ms BIGINT NOT NULL, used_at_ms BIGINT, created_at TEXT NOT NULL);"},
 };
 
 }  // namespace

@@ -14,7 +14,8 @@ TokenIssuer::TokenIssuer(const KeyRing& keys, const core::Clock& clock, IssuerOp
 }
 
 IssuedToken TokenIssuer::issue(const std::string& user_id, const std::vector<std::string>& roles,
-                               std::int64_t token_version, const std::string& session_id) const {
+                               std::int64_t token_version, const std::string& session_id,
+                               bool second_factor) const {
   const auto key = keys_.signing_key();
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
 
@@ -30,6 +31,9 @@ IssuedToken TokenIssuer::issue(const std::string& user_id, const std::vector<std
                              {"jti", base64url_encode(random_bytes(16))},
                              {"roles", std::move(role_list)},
                              {"ver", token_version}};
+  boost::json::array methods{"pwd"};
+  if (second_factor) methods.emplace_back("otp");
+  claims["amr"] = std::move(methods);
   if (!session_id.empty()) claims["sid"] = session_id;
 
   auto signing_input = base64url_encode(boost::json::serialize(header)) + "." +

@@ -172,6 +172,12 @@ AccessClaims TokenVerifier::verify(std::string_view token) const {
     if (!session->is_string()) fail(TokenFailure::malformed);
     out.session_id = std::string(session->as_string());
   }
+  if (const auto* methods = claims.if_contains("amr"); methods != nullptr) {
+    if (!methods->is_array()) fail(TokenFailure::malformed);
+    for (const auto& method : methods->as_array()) {
+      if (method.is_string() && method.as_string() == "otp") out.second_factor = true;
+    }
+  }
   return out;
 }
 

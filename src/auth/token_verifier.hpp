@@ -20,6 +20,7 @@ struct AccessClaims {
   std::string key_id;    // kid
   std::int64_t token_version = 0;  // ver: the user's token version when issued (0 when absent)
   std::string session_id;          // sid: the refresh family (session) it was issued in; empty when absent
+  bool second_factor = false;      // amr holds "otp": the account has MFA on (a code opened the session)
   std::chrono::system_clock::time_point issued_at;
   std::chrono::system_clock::time_point expires_at;
 };

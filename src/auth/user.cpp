@@ -12,7 +12,8 @@ boost::json::object to_json(const User& user) {
           {"email", user.email},
           {"name", user.name},
           {"roles", std::move(roles)},
-          {"email_verified", user.email_verified}};
+          {"email_verified", user.email_verified},
+          {"mfa_enabled", user.mfa_enabled}};
 }
 
 std::string join_roles(const std::vector<std::string>& roles) {

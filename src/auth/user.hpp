@@ -17,9 +17,10 @@ struct User {
   std::vector<std::string> roles;
   std::int64_t token_version = 0;  // raised by a role or password change
   bool email_verified = false;     // the verification link mailed at signup was opened
+  bool mfa_enabled = false;        // a TOTP enrolment was confirmed: logins need a second factor
 };
 
-// {id, email, name, roles, email_verified}: the body of signup, /me and the roles endpoint.
+// {id, email, name, roles, email_verified, mfa_enabled}: the body of signup, /me and the roles endpoint.
 [[nodiscard]] boost::json::object to_json(const User& user);
 
 // Roles as stored ("customer,admin") and back.

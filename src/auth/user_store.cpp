@@ -13,10 +13,10 @@ constexpr store::Statement kInsert{
     " VALUES ($1, $2, $3, $4, $5, $6, $6)"};
 constexpr store::Statement kByEmail{
     "auth.users.by_email",
-    "SELECT id, email, name, roles, token_version, email_verified_at_ms, password_hash FROM users WHERE email = $1"};
+    "SELECT id, email, name, roles, token_version, email_verified_at_ms, mfa_enabled_at_ms, password_hash FROM users WHERE email = $1"};
 constexpr store::Statement kById{
     "auth.users.by_id",
-    "SELECT id, email, name, roles, token_version, email_verified_at_ms, password_hash FROM users WHERE id = $1"};
+    "SELECT id, email, name, roles, token_version, email_verified_at_ms, mfa_enabled_at_ms, password_hash FROM users WHERE id = $1"};
 // A role change ends the admin tokens issued before it (the version check).
 constexpr store::Statement kSetRoles{
     "auth.users.set_roles",
@@ -29,8 +29,13 @@ constexpr store::Statement kReplaceHash{
     "UPDATE users SET password_hash = $2, token_version = token_version + 1, updated_at = $3 WHERE id = $1"};
 
 User user_from(const store::Row& row) {
-  return User{row.text("id"),          row.text("email"),        row.text("name"), split_roles(row.text("roles")),
-              row.int64("token_version"), !row.is_null("email_verified_at_ms")};
+  return User{row.text("id"),
+              row.text("email"),
+              row.text("name"),
+              split_roles(row.text("roles")),
+              row.int64("token_version"),
+              !row.is_null("email_verified_at_ms"),
+              !row.is_null("mfa_enabled_at_ms")};
 }
 
 }  // namespace

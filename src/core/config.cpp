@@ -362,6 +362,14 @@ const std::vector<Setting>& settings() {
       {"auth.seed_admin", "Embedded mode: create admin@orderly.local on first start.",
        [](const Config& c) { return std::string(c.auth.seed_admin ? "true" : "false"); },
        [](Config& c, std::string_view text) { c.auth.seed_admin = values::parse_bool(text); }},
+      {"auth.require_mfa_for_admin",
+       "Admin routes refuse (403 /problems/mfa-required) an admin whose login had no second factor (TOTP).",
+       [](const Config& c) { return std::string(c.auth.require_mfa_for_admin ? "true" : "false"); },
+       [](Config& c, std::string_view text) { c.auth.require_mfa_for_admin = values::parse_bool(text); }},
+      duration_setting("auth.mfa_challenge_ttl", "How long a login may wait for its second factor (TOTP code).",
+                       [](auto& c) -> auto& { return c.auth.mfa_challenge_ttl; }),
+      string_setting("auth.totp_issuer", "Issuer name in otpauth:// enrolment URIs (shown by authenticator apps).",
+                     [](auto& c) -> auto& { return c.auth.totp_issuer; }, false),
       // notify (src/notify) and the embedded broker that `orderly serve` creates for it and the others
       duration_setting(
           "queue.visibility_timeout", "How long a received queue message stays hidden before it is delivered again.",

@@ -98,6 +98,11 @@ struct AuthConfig {
   std::chrono::milliseconds verification_ttl{24LL * 3600 * 1000};
   RateSetting verification_resend_per_account{3, std::chrono::hours(1)};
   bool seed_admin = true;  // embedded mode: create admin@orderly.local on first start
+  // Multi-factor authentication (TOTP). Off by default so the seeded admin
+  // (and existing deployments) keep working until an admin has enrolled.
+  bool require_mfa_for_admin = false;  // admin routes refuse (403) an admin token without a second factor
+  std::chrono::milliseconds mfa_challenge_ttl{5 * 60 * 1000};  // password matched, code still to come
+  std::string totp_issuer = "Orderly";  // the name authenticator apps show
 };
 
 // The embedded broker's queues (queue/embedded/embedded_broker.hpp), created

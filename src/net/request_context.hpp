@@ -19,6 +19,12 @@ struct Route;
 struct Principal {
   std::string user_id;
   std::vector<std::string> roles;
+  std::string session_id{};  // the token's sid (its refresh family), when it names one
+  // Set when the token claims a role that this request does not grant for a
+  // reason the caller can fix (auth: "mfa_required"); the role guard names
+  // it in its 403 instead of the generic one.
+  std::string withheld_role{};
+  std::string withheld_because{};
 
   [[nodiscard]] bool has_role(std::string_view role) const {
     for (const auto& held : roles) {

@@ -47,6 +47,7 @@ std::optional<Session> log_in(std::uint16_t port, std::string_view email, std::s
   const auto response = api_request(port, "POST", "/api/v1/auth/login", boost::json::serialize(body));
   if (response.status != 200) return std::nullopt;
   const auto json = json_of(response).as_object();
+  if (!json.contains("access_token")) return std::nullopt;  // MFA on: a challenge, not tokens
   Session session;
   session.access_token = std::string(json.at("access_token").as_string());
   session.refresh_token = std::string(json.at("refresh_token").as_string());

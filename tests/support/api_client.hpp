@@ -41,7 +41,7 @@ struct Session {
 // POST /auth/signup; the response is returned as is.
 HttpResponse sign_up(std::uint16_t port, std::string_view email, std::string_view password,
                      std::string_view name = "Test User");
-// POST /auth/login; nullopt unless 200.
+// POST /auth/login; nullopt unless 200 with tokens (an account with MFA on gets a challenge).
 std::optional<Session> log_in(std::uint16_t port, std::string_view email, std::string_view password);
 // A fresh customer: signs up with a unique email, logs in. ASSERT-style failures become ADD_FAILURE.
 Session new_customer(std::uint16_t port);

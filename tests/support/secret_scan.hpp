@@ -17,6 +17,10 @@ namespace orderly::testing {
 class SecretScan {
  public:
   void add(std::string secret);
+  // A short numeric secret (a six-digit TOTP code): found only as a whole
+  // number, not inside a longer run of digits (a timestamp, a count), so it
+  // does not match by chance.
+  void add_code(std::string code);
   // Records an answer to be scanned later (do not pass the one answer that
   // legitimately hands a secret out, such as a login's tokens).
   void answer(const HttpResponse& response);
@@ -31,6 +35,7 @@ class SecretScan {
   void check(std::string_view where, std::string_view text) const;
 
   std::vector<std::string> secrets_;
+  std::vector<std::string> codes_;
   std::vector<std::string> answers_;
 };
 
