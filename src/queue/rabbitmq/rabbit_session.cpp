@@ -255,8 +255,10 @@ void RabbitSession::publish(Message message) {
     } catch (const AmqpPublishError& error) {
       if (!error.nacked()) throw RabbitBrokerError(std::string("publish: ") + error.what());
       failure = error.what();
-    } catch (const RabbitBrokerError& error) {
-      failure = error.what();  // no node reachable now; the back-off decides when to try again
+    } catch (const RabbitBrokerError&) {
+      // No node reachable now (connection() tried each once): fail at once,
+      // the caller keeps the event, and the back-off paces the next tries.
+      throw;
     }
     const auto now = SteadyClock::now();
     if (now >= deadline) {
