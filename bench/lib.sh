@@ -39,21 +39,11 @@ wait_port() {
   exit 1
 }
 
-# free_ports N: N distinct TCP ports free on 127.0.0.1 right now (the kernel
-# picks them for sockets bound to port 0, held open together). Another
-# process may still take one before the server binds it: wait_listener
-# catches that.
-free_ports() {
-  python3 -c '
-import socket, sys
-held = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    held.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in held))
-' "$1"
-}
+# free_ports N (scripts/lib/proc.sh, shared with the server scripts): N
+# distinct TCP ports free on 127.0.0.1 right now. Another process may still
+# take one before the server binds it: wait_listener catches that.
+# shellcheck source=scripts/lib/proc.sh
+source scripts/lib/proc.sh
 
 # The PIDs of the processes listening on TCP port PORT (any address).
 listener_pids() {
